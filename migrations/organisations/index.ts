@@ -1,0 +1,9 @@
+import type { MigrationInterface } from 'typeorm';
+import { AdministrativeUnits1764201600000 } from './1764201600000-AdministrativeUnits';
+import { Organisations1764201600100 } from './1764201600100-Organisations';
+
+/** The organisations subgraph's migrations, oldest first. */
+export const ORGANISATIONS_MIGRATIONS: (new () => MigrationInterface)[] = [
+  AdministrativeUnits1764201600000,
+  Organisations1764201600100,
+];

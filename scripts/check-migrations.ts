@@ -1,0 +1,66 @@
+/**
+ * `npm run check:migrations`: on a throwaway embedded PostgreSQL, migrates each subgraph's empty
+ * database and fails if its entities would still need schema changes (entities and migrations
+ * have drifted), then reverts every migration to prove each `down` runs.
+ */
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createDataSource, migrate, pendingSchemaChanges } from '../subgraphs/kit/db';
+import { SUBGRAPHS } from '../subgraphs/kit/module';
+import { MODULES } from '../subgraphs/registry';
+import { ensureDatabase, freePort, startCluster } from './postgres-cluster';
+
+async function main(): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'epf-drift-'));
+  await chmod(dir, 0o755);
+  const cluster = await startCluster({
+    dataDir: join(dir, 'data'),
+    port: await freePort(),
+    password: randomBytes(12).toString('hex'),
+    ephemeral: true,
+  });
+  let failures = 0;
+  try {
+    for (const name of SUBGRAPHS) {
+      await ensureDatabase(cluster.url('postgres'), `drift_${name}`);
+      const mod = MODULES[name];
+      const ds = createDataSource({
+        url: cluster.url(`drift_${name}`),
+        entities: mod.entities,
+        migrations: mod.migrations,
+        poolSize: 2,
+      });
+      await ds.initialize();
+      try {
+        const applied = await migrate(ds);
+        const pending = await pendingSchemaChanges(ds);
+        if (pending.length) {
+          failures++;
+          process.stderr.write(
+            `${name}: entities and migrations differ; a migration would need:\n  ${pending.join(';\n  ')}\n`,
+          );
+        }
+        for (let i = 0; i < applied.length; i++) await ds.undoLastMigration({ transaction: 'each' });
+        process.stdout.write(
+          `${name}: ${applied.length} migration(s) up and down, ${pending.length ? 'DRIFT' : 'no drift'}\n`,
+        );
+      } finally {
+        await ds.destroy();
+      }
+    }
+  } finally {
+    await cluster.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+  return failures ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`migration check failed: ${(e as Error).message}\n`);
+    process.exit(1);
+  },
+);

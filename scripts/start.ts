@@ -1,0 +1,169 @@
+/**
+ * `npm start`: the whole stack on one machine. Starts the embedded PostgreSQL (unless every
+ * subgraph has a database URL), creates the five databases, then the five subgraphs (each runs
+ * its migrations and seeds) and the gateway as separate processes. Ctrl-C / SIGTERM stops them
+ * all, PostgreSQL last, and leaves no process behind.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ConfigError } from '../subgraphs/kit/config';
+import { loadOrCreateKeyFiles } from '../subgraphs/kit/keys';
+import { SUBGRAPHS, type SubgraphName } from '../subgraphs/kit/module';
+import { ROOT } from '../subgraphs/kit/paths';
+import { ensureDatabase, startCluster, traversableByOthers, type RunningCluster } from './postgres-cluster';
+import { loadStackConfig, type StackConfig } from './stack-config';
+
+const say = (msg: string) => process.stdout.write(`[stack] ${msg}\n`);
+
+interface Managed {
+  name: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+const children: Managed[] = [];
+let cluster: RunningCluster | undefined;
+let stopping = false;
+
+function launch(name: string, entry: string, env: Record<string, string>): Managed {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const managed = { name, child, exited };
+  void exited.then((code) => {
+    if (!stopping) {
+      say(`${name} exited unexpectedly (code ${code}); stopping the stack`);
+      void shutdown(1);
+    }
+  });
+  children.push(managed);
+  return managed;
+}
+
+async function waitReady(name: string, url: string, managed: Managed, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 100;
+  while (Date.now() < deadline) {
+    if (managed.child.exitCode !== null) throw new Error(`${name} exited during start-up`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(1_000, delay * 2);
+  }
+  throw new Error(`${name} was not ready within ${timeoutMs / 1000} s`);
+}
+
+async function embeddedPassword(localDir: string): Promise<string> {
+  const file = join(localDir, 'postgres.json');
+  try {
+    return (JSON.parse(await readFile(file, 'utf8')) as { password: string }).password;
+  } catch {
+    const password = randomBytes(18).toString('base64url');
+    await writeFile(file, JSON.stringify({ password }), { mode: 0o600 });
+    return password;
+  }
+}
+
+async function databases(cfg: StackConfig): Promise<Record<SubgraphName, string>> {
+  const missing = SUBGRAPHS.filter((n) => !cfg.databaseUrls[n]);
+  const urls = { ...cfg.databaseUrls } as Record<SubgraphName, string>;
+  if (missing.length === 0) return urls;
+  let dataDir = join(cfg.localDir, 'postgres');
+  if (process.getuid?.() === 0 && !(await traversableByOthers(dataDir))) {
+    dataDir = cfg.rootFallbackDataDir; // the postgres user cannot reach a clone inside a 0700 home
+  }
+  say(`starting embedded PostgreSQL on 127.0.0.1:${cfg.embeddedPostgresPort} (data: ${dataDir})`);
+  cluster = await startCluster({
+    dataDir,
+    port: cfg.embeddedPostgresPort,
+    password: await embeddedPassword(cfg.localDir),
+  });
+  for (const name of missing) {
+    const db = `epidemic_${name}`;
+    await ensureDatabase(cluster.url('postgres'), db);
+    urls[name] = cluster.url(db);
+  }
+  return urls;
+}
+
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  say('stopping');
+  // Gateway first (it was launched last), then the subgraphs, then the database.
+  for (const m of [...children].reverse()) {
+    if (m.child.exitCode === null && m.child.signalCode === null) m.child.kill('SIGTERM');
+    const timer = setTimeout(() => m.child.kill('SIGKILL'), 15_000);
+    await m.exited;
+    clearTimeout(timer);
+  }
+  await cluster?.stop();
+  say('stopped');
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  let cfg: StackConfig;
+  try {
+    cfg = loadStackConfig(process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`stack: configuration error: ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+
+  const keys = join(cfg.localDir, 'keys');
+  await mkdir(keys, { recursive: true, mode: 0o700 });
+  const files = {
+    devIssuerPrivate: join(keys, 'dev-issuer.private.json'),
+    devIssuerJwks: join(keys, 'dev-issuer.jwks.json'),
+    internalPrivate: join(keys, 'internal-signing.private.json'),
+    internalJwks: join(keys, 'internal-jwks.json'),
+  };
+  if (cfg.mode !== 'production') await loadOrCreateKeyFiles(files.devIssuerPrivate, files.devIssuerJwks);
+  await loadOrCreateKeyFiles(files.internalPrivate, files.internalJwks);
+
+  const urls = await databases(cfg);
+  await writeFile(join(cfg.localDir, 'stack.json'), JSON.stringify({ databases: urls }, null, 2), { mode: 0o600 });
+
+  const common = { NODE_ENV: cfg.mode, LOG_LEVEL: cfg.logLevel, INTERNAL_JWKS_FILE: files.internalJwks };
+  await Promise.all(
+    SUBGRAPHS.map(async (name) => {
+      const port = cfg.subgraphPorts[name];
+      const m = launch(name, `subgraphs/${name}/main.ts`, { ...common, PORT: String(port), DATABASE_URL: urls[name] });
+      await waitReady(name, `http://127.0.0.1:${port}/readyz`, m);
+      say(`${name} ready on http://127.0.0.1:${port}/graphql`);
+    }),
+  );
+  const gatewayEnv: Record<string, string> = {
+    ...common,
+    PORT: String(cfg.gatewayPort),
+    INTERNAL_SIGNING_KEY_FILE: files.internalPrivate,
+    ...(cfg.mode !== 'production' ? { AUTH_JWKS_FILE: files.devIssuerJwks } : {}),
+  };
+  for (const name of SUBGRAPHS) {
+    gatewayEnv[`SUBGRAPH_URL_${name.toUpperCase()}`] = `http://127.0.0.1:${cfg.subgraphPorts[name]}/graphql`;
+  }
+  const gw = launch('gateway', 'gateway/main.ts', gatewayEnv);
+  await waitReady('gateway', `http://127.0.0.1:${cfg.gatewayPort}/readyz`, gw);
+  say(`gateway ready: http://127.0.0.1:${cfg.gatewayPort}/graphql`);
+  say('get a development token with: npm run token -- dev-centre-admin');
+}
+
+main().catch((e: unknown) => {
+  say(`start-up failed: ${(e as Error).message}`);
+  void shutdown(1);
+});

@@ -1,0 +1,4 @@
+import { runSubgraph } from '../kit/main';
+import { checkpointsModule } from './module';
+
+void runSubgraph(checkpointsModule);

@@ -1,0 +1,4 @@
+import { runSubgraph } from '../kit/main';
+import { declarationsModule } from './module';
+
+void runSubgraph(declarationsModule);

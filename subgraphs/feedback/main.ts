@@ -1,0 +1,4 @@
+import { runSubgraph } from '../kit/main';
+import { feedbackModule } from './module';
+
+void runSubgraph(feedbackModule);

@@ -1,0 +1,70 @@
+import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { ConfigError } from './config';
+import { connectWithRetry, createDataSource, migrate } from './db';
+import { listen } from './http';
+import { createInternalTokenVerifier } from './internal-token';
+import { fileJwks } from './keys';
+import { createLogger } from './logger';
+import type { SubgraphModule } from './module';
+import { createSubgraphServer } from './server';
+import { loadSubgraphConfig, type SubgraphConfig } from './subgraph-config';
+
+function keyResolver(cfg: SubgraphConfig): JWTVerifyGetKey {
+  return cfg.internalJwks.kind === 'url'
+    ? createRemoteJWKSet(new URL(cfg.internalJwks.url), { cooldownDuration: 5_000 })
+    : fileJwks(cfg.internalJwks.path);
+}
+
+/**
+ * Runs one subgraph as its own process: listens first (so /healthz answers and /readyz says 503),
+ * then connects to its database with backoff, migrates, seeds, and serves. SIGTERM/SIGINT drain
+ * and exit 0; a bad configuration exits 1 at once.
+ */
+export async function runSubgraph(module: SubgraphModule, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  let cfg: SubgraphConfig;
+  try {
+    cfg = loadSubgraphConfig(module.name, env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${module.name}: configuration error: ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const log = createLogger(module.name, cfg.logLevel);
+  const dataSource = createDataSource({
+    url: cfg.databaseUrl,
+    entities: module.entities,
+    migrations: module.migrations,
+    poolSize: cfg.poolSize,
+    applicationName: `subgraph-${module.name}`,
+  });
+  const server = await createSubgraphServer({
+    name: module.name,
+    resolvers: module.resolvers,
+    dataSource,
+    verifyToken: createInternalTokenVerifier(keyResolver(cfg), module.name),
+    logger: log,
+  });
+  const listening = await listen(server.app, cfg.port, cfg.host);
+  log.info({ url: `${listening.url}/graphql` }, 'listening; connecting to the database');
+
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    server.drain();
+    await listening.close(cfg.shutdownGraceMs);
+    await server.stop();
+    if (dataSource.isInitialized) await dataSource.destroy();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  await connectWithRetry(dataSource, log);
+  const applied = await migrate(dataSource);
+  if (applied.length) log.info({ migrations: applied }, 'migrations applied');
+  await module.seedReference?.(dataSource, log);
+  if (cfg.seedDevelopmentData) await module.seedDevelopment?.(dataSource, log);
+  server.markReady();
+  log.info('ready');
+}

@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { parse, type GraphQLSchema } from 'graphql';
+import type { DataSource } from 'typeorm';
+import { createErrorFormatter, errorBody, ErrorCode } from './errors';
+import { bearer, type InternalTokenVerifier } from './internal-token';
+import { LoaderRegistry } from './loaders';
+import type { Logger } from './logger';
+import type { Principal } from './principal';
+import { requestIdPlugin } from './plugins';
+import { mountHealth, type Readiness } from './http';
+import { isDatabaseUp } from './db';
+import { schemaFile } from './paths';
+
+/** What every resolver of every subgraph receives. */
+export interface SubgraphContext {
+  principal: Principal;
+  requestId: string;
+  loaders: LoaderRegistry;
+  db: DataSource;
+  log: Logger;
+}
+
+export type SubgraphResolvers = GraphQLResolverMap<SubgraphContext>;
+
+export interface SubgraphDeps {
+  name: string;
+  resolvers: SubgraphResolvers;
+  dataSource: DataSource;
+  verifyToken: InternalTokenVerifier;
+  logger: Logger;
+  /** Overrides the SDL read from `schema/<name>.graphql` (tests of bad schemas). */
+  typeDefs?: string;
+  /** Wraps the built schema (the authorisation issue applies graphql-shield here). */
+  transformSchema?: (schema: GraphQLSchema) => GraphQLSchema;
+}
+
+export interface SubgraphServer {
+  app: Express;
+  apollo: ApolloServer<SubgraphContext>;
+  /** Called once migrations and seeds are done: from now on GraphQL is served. */
+  markReady(): void;
+  /** Marks the process as draining: /readyz answers 503 from now on. */
+  drain(): void;
+  stop(): Promise<void>;
+}
+
+export function readSubgraphSdl(name: string): string {
+  return readFileSync(schemaFile(`${name}.graphql`), 'utf8');
+}
+
+/**
+ * Side-effect-free construction of a subgraph: Express app with health routes, gateway-token
+ * authentication on every GraphQL request (including `_service` and `_entities`), and Apollo
+ * Server with masked errors. `main.ts` wires config and database and listens; tests import this.
+ */
+export async function createSubgraphServer(deps: SubgraphDeps): Promise<SubgraphServer> {
+  const { name, dataSource, logger } = deps;
+  const typeDefs = parse(deps.typeDefs ?? readSubgraphSdl(name));
+  let schema = buildSubgraphSchema([{ typeDefs, resolvers: deps.resolvers }]);
+  if (deps.transformSchema) schema = deps.transformSchema(schema);
+
+  const apollo = new ApolloServer<SubgraphContext>({
+    schema,
+    includeStacktraceInErrorResponses: false,
+    // main.ts owns shutdown: drain readiness, finish in-flight requests, then stop.
+    stopOnTerminationSignals: false,
+    formatError: createErrorFormatter(logger),
+    introspection: true,
+    plugins: [ApolloServerPluginLandingPageDisabled(), requestIdPlugin()],
+    logger,
+  });
+  await apollo.start();
+
+  let ready = false;
+  let draining = false;
+  const app = express();
+  app.disable('x-powered-by');
+  mountHealth(app, async (): Promise<Readiness> => {
+    const dbUp = await isDatabaseUp(dataSource);
+    const state = draining ? 'draining' : ready ? 'serving' : 'starting';
+    return { ready: dbUp && ready && !draining, checks: { database: dbUp ? 'up' : 'down', process: state } };
+  });
+
+  const authenticate = async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      res.locals.principal = await deps.verifyToken(bearer(req.headers.authorization));
+    } catch {
+      res.status(401).json(errorBody(ErrorCode.UNAUTHENTICATED, 'Requests must come through the gateway'));
+      return;
+    }
+    if (!ready || !dataSource.isInitialized) {
+      res.status(503).json(errorBody(ErrorCode.SERVICE_UNAVAILABLE, 'Service temporarily unavailable'));
+      return;
+    }
+    next();
+  };
+
+  app.use(
+    '/graphql',
+    authenticate,
+    express.json({ limit: '2mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ res }) => {
+        const principal = res.locals.principal as Principal;
+        res.setHeader('x-request-id', principal.requestId);
+        return {
+          principal,
+          requestId: principal.requestId,
+          loaders: new LoaderRegistry(),
+          db: dataSource,
+          log: logger.child({ requestId: principal.requestId, subject: principal.subject }),
+        };
+      },
+    }),
+  );
+
+  return {
+    app,
+    apollo,
+    markReady: () => {
+      ready = true;
+    },
+    drain: () => {
+      draining = true;
+    },
+    stop: () => apollo.stop(),
+  };
+}

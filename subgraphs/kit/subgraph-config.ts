@@ -1,0 +1,47 @@
+import { ConfigError, EnvReader, type Env, type Mode } from './config';
+import { DEFAULT_PORTS, type SubgraphName } from './module';
+import { localDir } from './paths';
+
+export interface SubgraphConfig {
+  name: SubgraphName;
+  mode: Mode;
+  host: string;
+  port: number;
+  databaseUrl: string;
+  poolSize: number;
+  logLevel: string;
+  /** Where the gateway's public keys for internal tokens come from. */
+  internalJwks: { kind: 'file'; path: string } | { kind: 'url'; url: string };
+  seedDevelopmentData: boolean;
+  shutdownGraceMs: number;
+}
+
+/** Reads one subgraph's configuration; the only place a subgraph process reads its environment. */
+export function loadSubgraphConfig(name: SubgraphName, env: Env): SubgraphConfig {
+  const r = new EnvReader(env);
+  const mode = r.mode();
+  const jwksUrl = r.optional('INTERNAL_JWKS_URL');
+  const jwksFile = r.optional('INTERNAL_JWKS_FILE');
+  if (jwksUrl && jwksFile) throw new ConfigError('set INTERNAL_JWKS_URL or INTERNAL_JWKS_FILE, not both');
+  if (mode === 'production' && !jwksUrl && !jwksFile) {
+    throw new ConfigError('INTERNAL_JWKS_URL or INTERNAL_JWKS_FILE is required in production');
+  }
+  const seedDevelopmentData = r.bool('SEED_DEVELOPMENT_DATA', mode === 'development');
+  if (mode === 'production' && seedDevelopmentData) {
+    throw new ConfigError('SEED_DEVELOPMENT_DATA must be off in production');
+  }
+  return {
+    name,
+    mode,
+    host: r.string('HOST', '127.0.0.1'),
+    port: r.int('PORT', DEFAULT_PORTS[name], 0, 65_535),
+    databaseUrl: r.url('DATABASE_URL'),
+    poolSize: r.int('DB_POOL_SIZE', 10, 1, 200),
+    logLevel: r.logLevel(),
+    internalJwks: jwksUrl
+      ? { kind: 'url', url: r.url('INTERNAL_JWKS_URL') }
+      : { kind: 'file', path: jwksFile ?? localDir('keys', 'internal-jwks.json') },
+    seedDevelopmentData,
+    shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
+  };
+}

@@ -1,0 +1,4 @@
+import { runSubgraph } from '../kit/main';
+import { movementModule } from './module';
+
+void runSubgraph(movementModule);

@@ -1,0 +1,12 @@
+import type { SubgraphModule } from '../kit/module';
+import { movementMigrations } from '../../migrations/movement';
+import { movementEntities } from './entities';
+import { movementResolvers } from './resolvers';
+
+/** Movement declarations: owns `MovementDeclaration`, extends `Citizen` with its movements. */
+export const movementModule: SubgraphModule = {
+  name: 'movement',
+  entities: movementEntities,
+  migrations: movementMigrations,
+  resolvers: movementResolvers,
+};

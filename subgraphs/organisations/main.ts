@@ -1,0 +1,4 @@
+import { runSubgraph } from '../kit/main';
+import { organisationsModule } from './module';
+
+void runSubgraph(organisationsModule);

@@ -1,0 +1,61 @@
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { composeRoverConfig } from '../../gateway/composition';
+import { ROOT, schemaFile } from '../../subgraphs/kit/paths';
+import type { SupergraphState } from '../../gateway/supergraph-file';
+import { captureLogs } from '../log-capture';
+import { startStack, type Stack } from '../stack';
+
+let stack: Stack;
+let dir: string;
+let path: string;
+const logs = captureLogs('gateway');
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'epf-supergraph-'));
+  path = join(dir, 'supergraph.graphql');
+  await copyFile(schemaFile('supergraph.graphql'), path);
+  stack = await startStack({ supergraphPath: path, supergraphPollMs: 25, logger: logs.logger });
+});
+afterAll(async () => {
+  await stack.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const nextChange = () =>
+  new Promise<SupergraphState>((resolve) => stack.gateway.supergraph.onChange((s) => resolve({ ...s })));
+
+async function queryFields(): Promise<string[]> {
+  const res = await stack
+    .as('dev-centre-admin')
+    .query<{ __type: { fields: { name: string }[] } }>('{ __type(name: "Query") { fields { name } } }');
+  return res.body.data!.__type.fields.map((f) => f.name);
+}
+
+test('a valid new supergraph is applied without a restart; an invalid one is rejected and the old keeps serving', async () => {
+  expect(await queryFields()).not.toContain('hotReloadProbe');
+  const organisations = readFileSync(schemaFile('organisations.graphql'), 'utf8');
+  const extended = `${organisations}\nextend type Query {\n  hotReloadProbe: String @access(class: "operational", scopes: [["org:read"]])\n}\n`;
+  const composed = composeRoverConfig(join(ROOT, 'rover.yaml'), { organisations: extended });
+  expect(composed.errors).toEqual([]);
+
+  const applied = nextChange();
+  await writeFile(path, composed.supergraphSdl!);
+  const afterValid = await applied;
+  expect(afterValid.lastError).toBeNull();
+  expect(await queryFields()).toContain('hotReloadProbe');
+
+  const rejected = nextChange();
+  await writeFile(
+    path,
+    'schema @link(url: "https://specs.apollo.dev/link/v1.0") { query: Query }\ntype Query { broken: ',
+  );
+  const afterInvalid = await rejected;
+  expect(afterInvalid.lastError).toEqual(expect.any(String));
+  expect(afterInvalid.hash).toBe(afterValid.hash);
+  expect(await queryFields()).toContain('hotReloadProbe');
+  const rejection = logs.lines().find((l) => l.msg === 'rejected a new supergraph; the previous schema keeps serving');
+  expect(rejection?.reason).toEqual(expect.any(String));
+});

@@ -1,0 +1,57 @@
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ensureDatabase, freePort, startCluster, type RunningCluster } from '../scripts/postgres-cluster';
+import { createDataSource, migrate } from '../subgraphs/kit/db';
+import { silentLogger } from '../subgraphs/kit/logger';
+import { SUBGRAPHS } from '../subgraphs/kit/module';
+import { MODULES } from '../subgraphs/registry';
+import { TEMPLATE_PREFIX } from './pg-env';
+
+declare global {
+  var __TEST_CLUSTER__: RunningCluster | undefined;
+}
+
+/**
+ * One PostgreSQL for the whole run, on a random port in a temporary directory. Each subgraph is
+ * migrated and seeded once into a template database; every test file clones its own databases
+ * from these templates (fast, and no state is shared between files).
+ */
+export default async function globalSetup(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'epf-test-'));
+  await chmod(dir, 0o755);
+  const cluster = await startCluster({
+    dataDir: join(dir, 'data'),
+    port: await freePort(),
+    password: randomBytes(12).toString('hex'),
+    ephemeral: true,
+    maxConnections: 400,
+  });
+  globalThis.__TEST_CLUSTER__ = cluster;
+  const admin = cluster.url('postgres');
+  const log = silentLogger();
+  await Promise.all(
+    SUBGRAPHS.map(async (name) => {
+      const template = `${TEMPLATE_PREFIX}${name}`;
+      await ensureDatabase(admin, template);
+      const mod = MODULES[name];
+      const ds = createDataSource({
+        url: cluster.url(template),
+        entities: mod.entities,
+        migrations: mod.migrations,
+        poolSize: 2,
+      });
+      await ds.initialize();
+      try {
+        await migrate(ds);
+        await mod.seedReference?.(ds, log);
+        await mod.seedDevelopment?.(ds, log);
+      } finally {
+        await ds.destroy();
+      }
+    }),
+  );
+  process.env.TEST_PG_ADMIN_URL = admin;
+  await writeFile(join(dir, 'cluster.json'), JSON.stringify({ port: cluster.port }));
+}

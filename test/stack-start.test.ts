@@ -1,0 +1,67 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'node:net';
+import { freePort } from '../scripts/postgres-cluster';
+import { SUBGRAPHS } from '../subgraphs/kit/module';
+import { descendants, isAlive, runTs } from './processes';
+
+const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+
+test('npm start brings up PostgreSQL, five subgraphs and the gateway, and SIGTERM leaves no process behind', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'epf-stack-'));
+  await chmod(dir, 0o755);
+  const ports: Record<string, string> = {};
+  for (const name of SUBGRAPHS) ports[`${name.toUpperCase()}_PORT`] = String(await freePort());
+  const gatewayPort = await freePort();
+  const pgPort = await freePort();
+  const stack = runTs('scripts/start.ts', [], {
+    ...ports,
+    STACK_LOCAL_DIR: dir,
+    GATEWAY_PORT: String(gatewayPort),
+    EMBEDDED_POSTGRES_PORT: String(pgPort),
+    LOG_LEVEL: 'warn',
+  });
+  try {
+    const [, url] = await stack.waitFor(/gateway ready: (http:\/\/\S+)/, 240_000);
+    expect(url).toBe(`http://127.0.0.1:${gatewayPort}/graphql`);
+
+    const ready = await fetch(`http://127.0.0.1:${gatewayPort}/readyz`);
+    expect(ready.status).toBe(200);
+    const readyBody = (await ready.json()) as { checks: Record<string, string> };
+    for (const name of SUBGRAPHS) expect(readyBody.checks[`subgraph:${name}`]).toBe('ready');
+    expect(JSON.stringify(readyBody)).not.toMatch(/127\.0\.0\.1|http/);
+
+    const tokenRun = runTs('scripts/token.ts', ['dev-health-01', '--keys-dir', join(dir, 'keys')], {});
+    expect(await tokenRun.exited).toBe(0);
+    const token = tokenRun.output().trim();
+    const res = await fetch(url!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ organisations { code } administrativeUnit(code: "79") { name } }' }),
+    });
+    const body = (await res.json()) as { data: { organisations: unknown[]; administrativeUnit: { name: string } } };
+    expect(res.status).toBe(200);
+    expect(body.data.organisations.length).toBeGreaterThanOrEqual(9);
+    expect(body.data.administrativeUnit.name).toContain('Hồ Chí Minh');
+
+    const tree = descendants(stack.child.pid!);
+    expect(tree.length).toBeGreaterThanOrEqual(7); // postgres (and its workers), 5 subgraphs, gateway
+    stack.child.kill('SIGTERM');
+    expect(await stack.exited).toBe(0);
+    expect(tree.filter(isAlive)).toEqual([]);
+    expect(await portOpen(pgPort)).toBe(false);
+    expect(await portOpen(gatewayPort)).toBe(false);
+  } finally {
+    if (stack.child.exitCode === null) stack.child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  }
+}, 300_000);

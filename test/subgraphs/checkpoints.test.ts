@@ -1,0 +1,177 @@
+import { pendingSchemaChanges } from '../../subgraphs/kit/db';
+import { MAX_PAGE_SIZE } from '../../subgraphs/kit/pagination';
+import { createTestDatabase, type TestDatabase } from '../databases';
+import { insertCheckpoint } from '../factories/checkpoints';
+import { testInstant, UNITS } from '../factories/sequence';
+import { countStatements } from '../statement-counter';
+import { startSubgraph, type RunningSubgraph } from '../subgraph-http';
+
+const READ = ['checkpoints:read'];
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+
+let db: TestDatabase;
+let sg: RunningSubgraph;
+
+beforeAll(async () => {
+  db = await createTestDatabase('checkpoints');
+  sg = await startSubgraph('checkpoints', db.dataSource);
+});
+afterAll(async () => {
+  await sg?.close();
+  await db?.drop();
+});
+
+interface Page {
+  checkpoints: {
+    edges: { cursor: string; node: { id: string; name: string } }[];
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
+}
+const LIST = `query($provinceCode: ID, $kind: CheckpointKind, $status: CheckpointStatus, $first: Int, $after: String) {
+  checkpoints(provinceCode: $provinceCode, kind: $kind, status: $status, first: $first, after: $after) {
+    edges { cursor node { id name } } pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+test('checkpoint(id) returns the stored checkpoint with its locality and operator', async () => {
+  const c = await insertCheckpoint(db.dataSource, {
+    name: 'Sân bay Tân Sơn Nhất',
+    kind: 'AIRPORT',
+    provinceCode: UNITS.hoChiMinh.province,
+    districtCode: null,
+    wardCode: null,
+    latitude: 10.8188,
+    longitude: 106.6519,
+    operatorCode: 'CDC-HCM',
+    scanMode: 'PERSON_SCANS_CODE',
+    activeTo: testInstant(24 * 30),
+  });
+  const res = await sg.graphql(
+    `query($id: ID!) { checkpoint(id: $id) {
+      id name kind latitude longitude scanMode activeFrom activeTo status
+      province { code } district { code } ward { code } operator { code }
+    } }`,
+    { id: c.id },
+    { scopes: READ },
+  );
+  expect(res.status).toBe(200);
+  expect(res.body).toEqual({
+    data: {
+      checkpoint: {
+        id: c.id,
+        name: 'Sân bay Tân Sơn Nhất',
+        kind: 'AIRPORT',
+        latitude: 10.8188,
+        longitude: 106.6519,
+        scanMode: 'PERSON_SCANS_CODE',
+        activeFrom: c.activeFrom.toISOString(),
+        activeTo: testInstant(24 * 30).toISOString(),
+        status: 'ACTIVE',
+        province: { code: UNITS.hoChiMinh.province },
+        district: null,
+        ward: null,
+        operator: { code: 'CDC-HCM' },
+      },
+    },
+  });
+});
+
+test('checkpoint(id) is null for an unknown id', async () => {
+  const res = await sg.graphql(`{ checkpoint(id: "${UNKNOWN_ID}") { id } }`, {}, { scopes: READ });
+  expect(res.body).toEqual({ data: { checkpoint: null } });
+});
+
+test('checkpoints pages by name then id with resumable cursors, filtered by province, kind and status', async () => {
+  const province = '31'; // Hải Phòng: only this test's rows
+  const inserted = [
+    await insertCheckpoint(db.dataSource, { provinceCode: province, name: 'Cảng Lạch Huyện', kind: 'SEAPORT' }),
+    await insertCheckpoint(db.dataSource, { provinceCode: province, name: 'Chốt Quán Toan' }),
+    await insertCheckpoint(db.dataSource, { provinceCode: province, name: 'Chốt Quán Toan' }), // same name: id breaks the tie
+    await insertCheckpoint(db.dataSource, {
+      provinceCode: province,
+      name: 'Bến xe Niệm Nghĩa',
+      kind: 'PUBLIC_TRANSPORT',
+    }),
+    await insertCheckpoint(db.dataSource, {
+      provinceCode: province,
+      name: 'Chợ Sắt',
+      kind: 'MARKET',
+      status: 'CLOSED',
+    }),
+  ];
+  const all = await sg.graphql<Page>(LIST, { provinceCode: province, first: MAX_PAGE_SIZE }, { scopes: READ });
+  const order = all.body.data!.checkpoints.edges.map((e) => e.node);
+  expect(order).toHaveLength(inserted.length);
+  // Sorted by the database's collation of name, then id.
+  for (let i = 1; i < order.length; i++) {
+    const [prev, cur] = [order[i - 1]!, order[i]!];
+    if (prev.name === cur.name) expect(prev.id < cur.id).toBe(true);
+  }
+
+  const seen: string[] = [];
+  let after: string | null = null;
+  for (let page = 0; page < 3; page++) {
+    const res: { body: { data?: Page | null } } = await sg.graphql<Page>(
+      LIST,
+      { provinceCode: province, first: 2, after },
+      { scopes: READ },
+    );
+    const list = res.body.data!.checkpoints;
+    seen.push(...list.edges.map((e) => e.node.id));
+    expect(list.pageInfo.hasNextPage).toBe(page < 2);
+    after = list.pageInfo.endCursor;
+  }
+  expect(seen).toEqual(order.map((n) => n.id));
+
+  const seaports = await sg.graphql<Page>(LIST, { provinceCode: province, kind: 'SEAPORT' }, { scopes: READ });
+  expect(seaports.body.data!.checkpoints.edges.map((e) => e.node.id)).toEqual([inserted[0]!.id]);
+  const closed = await sg.graphql<Page>(LIST, { provinceCode: province, status: 'CLOSED' }, { scopes: READ });
+  expect(closed.body.data!.checkpoints.edges.map((e) => e.node.id)).toEqual([inserted[4]!.id]);
+});
+
+test('checkpoints rejects a page size above the maximum and a bad cursor', async () => {
+  const tooBig = await sg.graphql(LIST, { first: MAX_PAGE_SIZE + 1 }, { scopes: READ });
+  expect(tooBig.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  expect(tooBig.body.errors?.[0]?.extensions?.field).toBe('first');
+  expect(tooBig.body.data).toBeNull();
+  const badCursor = await sg.graphql(LIST, { after: Buffer.from('[1,2]').toString('base64url') }, { scopes: READ });
+  expect(badCursor.body.errors?.[0]?.extensions?.field).toBe('after');
+});
+
+test('_entities resolves checkpoints in order, null for unknown ids, in one SQL statement', async () => {
+  const a = await insertCheckpoint(db.dataSource);
+  const b = await insertCheckpoint(db.dataSource);
+  const counter = countStatements(db.dataSource);
+  try {
+    const res = await sg.graphql(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Checkpoint { id name } } }`,
+      {
+        r: [
+          { __typename: 'Checkpoint', id: b.id },
+          { __typename: 'Checkpoint', id: UNKNOWN_ID },
+          { __typename: 'Checkpoint', id: a.id },
+        ],
+      },
+      { scopes: READ },
+    );
+    expect(res.body).toEqual({ data: { _entities: [{ id: b.id, name: b.name }, null, { id: a.id, name: a.name }] } });
+    expect(counter.statements).toHaveLength(1);
+  } finally {
+    counter.restore();
+  }
+});
+
+test('a request without a gateway token gets HTTP 401', async () => {
+  const res = await sg.graphql(LIST, {}, { token: null });
+  expect(res.status).toBe(401);
+  expect(res.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+});
+
+test('reading without checkpoints:read is FORBIDDEN', async () => {
+  const res = await sg.graphql(LIST, {}, { scopes: ['org:read'] });
+  expect(res.body.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+});
+
+test('entities and migrations have not drifted', async () => {
+  expect(await pendingSchemaChanges(db.dataSource)).toEqual([]);
+});

@@ -1,0 +1,174 @@
+import { pendingSchemaChanges } from '../../subgraphs/kit/db';
+import { createTestDatabase, type TestDatabase } from '../databases';
+import { testCitizenRef } from '../factories/citizens';
+import { insertCitizen, insertDeclaration } from '../factories/declarations';
+import { testInstant, UNITS } from '../factories/sequence';
+import { countStatements } from '../statement-counter';
+import { startSubgraph, type RunningSubgraph } from '../subgraph-http';
+
+const READ = ['declarations:read', 'pii:read'];
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+
+let db: TestDatabase;
+let sg: RunningSubgraph;
+
+beforeAll(async () => {
+  db = await createTestDatabase('declarations');
+  sg = await startSubgraph('declarations', db.dataSource);
+});
+afterAll(async () => {
+  await sg?.close();
+  await db?.drop();
+});
+
+const DECLARATION_FIELDS = `id kind questionnaireVersion channel submittedAt fullName
+  citizen { ref } province { code } district { code } ward { code }`;
+
+test('declaration(id) returns the stored declaration with its citizen and units', async () => {
+  const d = await insertDeclaration(db.dataSource, { kind: 'ENTRY', channel: 'onsite', wardCode: null });
+  const res = await sg.graphql(
+    `query($id: ID!) { declaration(id: $id) { ${DECLARATION_FIELDS} } }`,
+    { id: d.id },
+    { scopes: READ },
+  );
+  expect(res.status).toBe(200);
+  expect(res.body.errors).toBeUndefined();
+  expect(res.body.data).toEqual({
+    declaration: {
+      id: d.id,
+      kind: 'ENTRY',
+      questionnaireVersion: '2021-08',
+      channel: 'onsite',
+      submittedAt: d.submittedAt.toISOString(),
+      fullName: d.fullName,
+      citizen: { ref: d.citizenRef },
+      province: { code: UNITS.haNoi.province },
+      district: { code: UNITS.haNoi.district },
+      ward: null,
+    },
+  });
+});
+
+test('declaration(id) is null for an unknown or malformed id', async () => {
+  const res = await sg.graphql(
+    `query { a: declaration(id: "${UNKNOWN_ID}") { id } b: declaration(id: "not-a-uuid") { id } }`,
+    {},
+    { scopes: READ },
+  );
+  expect(res.body).toEqual({ data: { a: null, b: null } });
+});
+
+test('citizen(ref) lists the declarations newest first, narrowed by since and kinds', async () => {
+  const ref = testCitizenRef(900);
+  const older = await insertDeclaration(db.dataSource, {
+    citizenRef: ref,
+    kind: 'DAILY_MONITORING',
+    submittedAt: testInstant(100),
+  });
+  const newer = await insertDeclaration(db.dataSource, {
+    citizenRef: ref,
+    kind: 'DOMESTIC_TRAVEL',
+    submittedAt: testInstant(200),
+  });
+  await insertDeclaration(db.dataSource, { citizenRef: testCitizenRef(901), submittedAt: testInstant(150) });
+  const q = `query($ref: ID!, $since: DateTime, $kinds: [DeclarationKind!]) {
+    citizen(ref: $ref) { ref all: declarations { id } recent: declarations(since: $since) { id } daily: declarations(kinds: $kinds) { id } }
+  }`;
+  const res = await sg.graphql(
+    q,
+    { ref, since: testInstant(150).toISOString(), kinds: ['DAILY_MONITORING'] },
+    { scopes: READ },
+  );
+  expect(res.body).toEqual({
+    data: {
+      citizen: {
+        ref,
+        all: [{ id: newer.id }, { id: older.id }],
+        recent: [{ id: newer.id }],
+        daily: [{ id: older.id }],
+      },
+    },
+  });
+});
+
+test('citizen(ref) is null for a pseudonym with no record', async () => {
+  const res = await sg.graphql(`{ citizen(ref: "t1.unknown") { ref } }`, {}, { scopes: READ });
+  expect(res.body).toEqual({ data: { citizen: null } });
+});
+
+test('_entities resolves declarations in order, null for unknown ids, in one SQL statement', async () => {
+  const a = await insertDeclaration(db.dataSource);
+  const b = await insertDeclaration(db.dataSource);
+  const counter = countStatements(db.dataSource);
+  try {
+    const res = await sg.graphql(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on HealthDeclaration { id fullName } } }`,
+      {
+        r: [
+          { __typename: 'HealthDeclaration', id: b.id },
+          { __typename: 'HealthDeclaration', id: UNKNOWN_ID },
+          { __typename: 'HealthDeclaration', id: a.id },
+          { __typename: 'HealthDeclaration', id: 'not-a-uuid' },
+        ],
+      },
+      { scopes: READ },
+    );
+    expect(res.body).toEqual({
+      data: { _entities: [{ id: b.id, fullName: b.fullName }, null, { id: a.id, fullName: a.fullName }, null] },
+    });
+    expect(counter.statements).toHaveLength(1);
+  } finally {
+    counter.restore();
+  }
+});
+
+test('_entities resolves citizens and their declarations with one statement per hop', async () => {
+  const c1 = await insertCitizen(db.dataSource);
+  const c2 = await insertCitizen(db.dataSource);
+  const d1 = await insertDeclaration(db.dataSource, { citizenRef: c1.ref });
+  const d2 = await insertDeclaration(db.dataSource, { citizenRef: c2.ref });
+  const counter = countStatements(db.dataSource);
+  try {
+    const res = await sg.graphql(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { ref declarations { id } } } }`,
+      {
+        r: [
+          { __typename: 'Citizen', ref: c2.ref },
+          { __typename: 'Citizen', ref: 't1.nobody' },
+          { __typename: 'Citizen', ref: c1.ref },
+        ],
+      },
+      { scopes: READ },
+    );
+    expect(res.body).toEqual({
+      data: {
+        _entities: [
+          { ref: c2.ref, declarations: [{ id: d2.id }] },
+          null,
+          { ref: c1.ref, declarations: [{ id: d1.id }] },
+        ],
+      },
+    });
+    expect(counter.statements).toHaveLength(2); // citizens, then their declarations
+  } finally {
+    counter.restore();
+  }
+});
+
+test('a request without a gateway token gets HTTP 401', async () => {
+  const none = await sg.graphql(`{ declaration(id: "${UNKNOWN_ID}") { id } }`, {}, { token: null });
+  expect(none.status).toBe(401);
+  expect(none.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  const forged = await sg.graphql(`{ _service { sdl } }`, {}, { token: 'eyJhbGciOiJub25lIn0.e30.' });
+  expect(forged.status).toBe(401);
+});
+
+test('reading without declarations:read is FORBIDDEN', async () => {
+  const res = await sg.graphql(`{ declaration(id: "${UNKNOWN_ID}") { id } }`, {}, { scopes: ['org:read'] });
+  expect(res.body.data).toEqual({ declaration: null });
+  expect(res.body.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+});
+
+test('entities and migrations have not drifted', async () => {
+  expect(await pendingSchemaChanges(db.dataSource)).toEqual([]);
+});
