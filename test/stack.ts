@@ -78,7 +78,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       });
       server.markReady();
       const listening = await listen(server.app, 0, '127.0.0.1');
-      listening.server.on('request', (req: { url?: string }) => {
+      // prepended: express rewrites req.url under its mount path before later listeners run
+      listening.server.prependListener('request', (req: { url?: string }) => {
         if (req.url?.startsWith('/graphql')) subgraphCalls[name] += 1;
       });
       servers[name] = { server, listening };

@@ -101,11 +101,13 @@ describe('the gateway refuses bad tokens with 401 and calls no subgraph', () => 
 
 describe('valid tokens', () => {
   test.each(DEV_SUBJECTS)('a token for seeded subject %s works', async (subject) => {
+    const before = totalCalls();
     const res = await stack.as(subject).query<{ organisations: { code: string }[] }>('{ organisations { code } }');
     expect(res.status).toBe(200);
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data?.organisations.length).toBeGreaterThanOrEqual(9);
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(totalCalls()).toBeGreaterThan(before); // the counter the 401 cases rely on does count
   });
 
   test('an identity with no account in the federation is refused with 403', async () => {
