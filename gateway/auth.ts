@@ -16,11 +16,14 @@ export interface VerifiedIdentity {
 
 export type AccessTokenVerifier = (token: string | undefined) => Promise<VerifiedIdentity>;
 
-export function keyResolver(source: KeySource): JWTVerifyGetKey {
-  // Both refetch their key set when a token names an unknown `kid` (rate-limited).
+/**
+ * Both refetch their key set when a token names an unknown `kid`, at most once per `cooldownMs`
+ * (so a flood of made-up key ids cannot hammer the identity provider).
+ */
+export function keyResolver(source: KeySource, cooldownMs = 10_000): JWTVerifyGetKey {
   return source.kind === 'url'
-    ? createRemoteJWKSet(new URL(source.url), { cooldownDuration: 10_000, timeoutDuration: 5_000 })
-    : fileJwks(source.path);
+    ? createRemoteJWKSet(new URL(source.url), { cooldownDuration: cooldownMs, timeoutDuration: 5_000 })
+    : fileJwks(source.path, cooldownMs);
 }
 
 /**

@@ -7,11 +7,13 @@ export interface SupergraphState {
   loaded: boolean;
   hash: string | null;
   lastError: string | null;
+  /** Hash of the last content that was rejected (it is not retried until the file changes). */
+  rejectedHash: string | null;
   /** Subgraph names and routing URLs of the schema in force (kept out of any response). */
   subgraphs: { name: string; url: string }[];
 }
 
-const hashOf = (sdl: string) => createHash('sha256').update(sdl).digest('hex').slice(0, 16);
+export const hashOf = (sdl: string): string => createHash('sha256').update(sdl).digest('hex').slice(0, 16);
 
 /** Names and routing URLs from a supergraph's `join__Graph` enum. */
 export function subgraphsOf(sdl: string): { name: string; url: string }[] {
@@ -29,10 +31,9 @@ export function subgraphsOf(sdl: string): { name: string; url: string }[] {
  * keeps serving and the reason is logged.
  */
 export class SupergraphFile implements SupergraphManager {
-  readonly state: SupergraphState = { loaded: false, hash: null, lastError: null, subgraphs: [] };
+  readonly state: SupergraphState = { loaded: false, hash: null, lastError: null, rejectedHash: null, subgraphs: [] };
   private timer: NodeJS.Timeout | undefined;
   private candidate: string | null = null;
-  private rejected: string | null = null;
   private readonly listeners: ((s: SupergraphState) => void)[] = [];
 
   constructor(
@@ -60,7 +61,13 @@ export class SupergraphFile implements SupergraphManager {
   }
 
   private accept(sdl: string): void {
-    Object.assign(this.state, { loaded: true, hash: hashOf(sdl), lastError: null, subgraphs: subgraphsOf(sdl) });
+    Object.assign(this.state, {
+      loaded: true,
+      hash: hashOf(sdl),
+      lastError: null,
+      rejectedHash: null,
+      subgraphs: subgraphsOf(sdl),
+    });
   }
 
   private async poll(update: (sdl: string) => void): Promise<void> {
@@ -71,8 +78,9 @@ export class SupergraphFile implements SupergraphManager {
       this.log.warn({ reason: (e as Error).message }, 'supergraph file unreadable; keeping the current schema');
       return;
     }
+    if (sdl.trim() === '') return; // truncated for rewriting: wait for the content
     const hash = hashOf(sdl);
-    if (hash === this.state.hash || hash === this.rejected) {
+    if (hash === this.state.hash || hash === this.state.rejectedHash) {
       this.candidate = null;
       return;
     }
@@ -84,10 +92,9 @@ export class SupergraphFile implements SupergraphManager {
     try {
       update(sdl);
       this.accept(sdl);
-      this.rejected = null;
       this.log.info({ hash }, 'applied a new supergraph');
     } catch (e) {
-      this.rejected = hash;
+      this.state.rejectedHash = hash;
       this.state.lastError = (e as Error).message.split('\n')[0] ?? 'invalid supergraph';
       this.log.error(
         { hash, reason: this.state.lastError },

@@ -5,6 +5,8 @@ import { connect } from 'node:net';
 import { freePort } from '../scripts/postgres-cluster';
 import { SUBGRAPHS } from '../subgraphs/kit/module';
 import { descendants, isAlive, runTs } from './processes';
+import { createEmptyDatabase } from './databases';
+import { Client } from 'pg';
 
 const portOpen = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -53,6 +55,10 @@ test('npm start brings up PostgreSQL, five subgraphs and the gateway, and SIGTER
     expect(body.data.organisations.length).toBeGreaterThanOrEqual(9);
     expect(body.data.administrativeUnit.name).toContain('Hồ Chí Minh');
 
+    const page = await fetch(url!, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200); // development: the landing page (Apollo Sandbox) is served
+    expect(await page.text()).toMatch(/sandbox/i);
+
     const tree = descendants(stack.child.pid!);
     expect(tree.length).toBeGreaterThanOrEqual(7); // postgres (and its workers), 5 subgraphs, gateway
     stack.child.kill('SIGTERM');
@@ -62,6 +68,37 @@ test('npm start brings up PostgreSQL, five subgraphs and the gateway, and SIGTER
     expect(await portOpen(gatewayPort)).toBe(false);
   } finally {
     if (stack.child.exitCode === null) stack.child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  }
+}, 300_000);
+
+test('with database URLs in the environment, npm start uses those servers and starts no embedded PostgreSQL', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'epf-stack-'));
+  await chmod(dir, 0o755);
+  const dbs = await Promise.all(SUBGRAPHS.map(() => createEmptyDatabase()));
+  const env: Record<string, string> = { STACK_LOCAL_DIR: dir, LOG_LEVEL: 'warn' };
+  SUBGRAPHS.forEach((name, i) => {
+    env[`${name.toUpperCase()}_DATABASE_URL`] = dbs[i]!.url;
+  });
+  for (const name of SUBGRAPHS) env[`${name.toUpperCase()}_PORT`] = String(await freePort());
+  const gatewayPort = await freePort();
+  env.GATEWAY_PORT = String(gatewayPort);
+  env.EMBEDDED_POSTGRES_PORT = String(await freePort());
+  const stack = runTs('scripts/start.ts', [], env);
+  try {
+    await stack.waitFor(/gateway ready: /, 240_000);
+    expect(stack.output()).not.toContain('embedded PostgreSQL');
+    expect(await portOpen(Number(env.EMBEDDED_POSTGRES_PORT))).toBe(false);
+    const client = new Client({ connectionString: dbs[SUBGRAPHS.indexOf('organisations')]!.url });
+    await client.connect();
+    const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM organisation');
+    await client.end();
+    expect(rows[0]!.n).toBeGreaterThanOrEqual(9); // migrated and seeded in the given database
+    stack.child.kill('SIGTERM');
+    expect(await stack.exited).toBe(0);
+  } finally {
+    if (stack.child.exitCode === null) stack.child.kill('SIGKILL');
+    await Promise.all(dbs.map((d) => d.drop()));
     await rm(dir, { recursive: true, force: true });
   }
 }, 300_000);

@@ -1,10 +1,10 @@
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeRoverConfig } from '../../gateway/composition';
 import { ROOT, schemaFile } from '../../subgraphs/kit/paths';
-import type { SupergraphState } from '../../gateway/supergraph-file';
+import { hashOf, type SupergraphState } from '../../gateway/supergraph-file';
 import { captureLogs } from '../log-capture';
 import { startStack, type Stack } from '../stack';
 
@@ -24,8 +24,19 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const nextChange = () =>
-  new Promise<SupergraphState>((resolve) => stack.gateway.supergraph.onChange((s) => resolve({ ...s })));
+/** Resolves at the first applied or rejected change that satisfies `done` (never sleeps). */
+const changeWhere = (done: (s: SupergraphState) => boolean) =>
+  new Promise<SupergraphState>((resolve) =>
+    stack.gateway.supergraph.onChange((s) => {
+      if (done(s)) resolve({ ...s });
+    }),
+  );
+
+/** How a deployment should replace the file: write beside it, then rename over it. */
+async function replaceAtomically(content: string): Promise<void> {
+  await writeFile(`${path}.tmp`, content);
+  await rename(`${path}.tmp`, path);
+}
 
 async function queryFields(): Promise<string[]> {
   const res = await stack
@@ -41,20 +52,20 @@ test('a valid new supergraph is applied without a restart; an invalid one is rej
   const composed = composeRoverConfig(join(ROOT, 'rover.yaml'), { organisations: extended });
   expect(composed.errors).toEqual([]);
 
-  const applied = nextChange();
-  await writeFile(path, composed.supergraphSdl!);
+  const validHash = hashOf(composed.supergraphSdl!);
+  const applied = changeWhere((st) => st.hash === validHash);
+  await replaceAtomically(composed.supergraphSdl!);
   const afterValid = await applied;
   expect(afterValid.lastError).toBeNull();
   expect(await queryFields()).toContain('hotReloadProbe');
 
-  const rejected = nextChange();
-  await writeFile(
-    path,
-    'schema @link(url: "https://specs.apollo.dev/link/v1.0") { query: Query }\ntype Query { broken: ',
-  );
+  // Written in place (not atomically): the poller must still end on the rejection, never apply it.
+  const invalid = 'schema @link(url: "https://specs.apollo.dev/link/v1.0") { query: Query }\ntype Query { broken: ';
+  const rejected = changeWhere((st) => st.rejectedHash === hashOf(invalid));
+  await writeFile(path, invalid);
   const afterInvalid = await rejected;
   expect(afterInvalid.lastError).toEqual(expect.any(String));
-  expect(afterInvalid.hash).toBe(afterValid.hash);
+  expect(afterInvalid.hash).toBe(validHash);
   expect(await queryFields()).toContain('hotReloadProbe');
   const rejection = logs.lines().find((l) => l.msg === 'rejected a new supergraph; the previous schema keeps serving');
   expect(rejection?.reason).toEqual(expect.any(String));
