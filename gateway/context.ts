@@ -5,4 +5,7 @@ export interface GatewayContext {
   principal: Principal;
   requestId: string;
   log: Logger;
+  /** Internal tokens signed for this request, by subgraph: a request that calls one subgraph
+   * several times (parallel entity fetches) signs once per subgraph. */
+  internalTokens: Map<string, Promise<string>>;
 }

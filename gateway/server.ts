@@ -11,7 +11,7 @@ import { bearer } from '../subgraphs/kit/internal-token';
 import type { SigningKey } from '../subgraphs/kit/keys';
 import type { Logger } from '../subgraphs/kit/logger';
 import type { Principal } from '../subgraphs/kit/principal';
-import { requestIdPlugin } from '../subgraphs/kit/plugins';
+import { requestIdPlugin, requestLogPlugin } from '../subgraphs/kit/plugins';
 import { mountHealth } from '../subgraphs/kit/http';
 import type { SubgraphName } from '../subgraphs/kit/module';
 import type { AccessTokenVerifier } from './auth';
@@ -79,6 +79,7 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),
       requestIdPlugin(),
+      requestLogPlugin(),
     ],
     logger: log,
   });
@@ -170,7 +171,12 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
           purpose: null,
           requestId,
         };
-        return { principal: effective, requestId, log: log.child({ requestId, subject: effective.subject }) };
+        return {
+          principal: effective,
+          requestId,
+          log: log.child({ requestId, subject: effective.subject }),
+          internalTokens: new Map(),
+        };
       },
     }),
   );

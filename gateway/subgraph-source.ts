@@ -18,9 +18,13 @@ export class SignedSubgraphSource extends RemoteGraphQLDataSource<GatewayContext
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     const principal = 'principal' in context ? context.principal : undefined;
-    if (!principal || !request.http) return; // health checks and schema loading carry no caller
-    const token = await signInternalToken(this.signingKey(), principal, this.subgraph);
-    request.http.headers.set('authorization', `Bearer ${token}`);
+    if (!principal || !request.http) return; // health checks carry no caller
+    let token = context.internalTokens.get(this.subgraph);
+    if (!token) {
+      token = signInternalToken(this.signingKey(), principal, this.subgraph);
+      context.internalTokens.set(this.subgraph, token);
+    }
+    request.http.headers.set('authorization', `Bearer ${await token}`);
     request.http.headers.set('x-request-id', principal.requestId);
   }
 }

@@ -22,3 +22,32 @@ export function requestIdPlugin<C extends HasRequestId>(): ApolloServerPlugin<C>
     },
   };
 }
+
+export interface HasLog extends HasRequestId {
+  log: { info(obj: object, msg: string): void };
+}
+
+/**
+ * One structured line per operation: name, duration and error codes. Never variables or results
+ * (they may hold identity numbers, phones or health answers).
+ */
+export function requestLogPlugin<C extends HasLog>(): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ response, operationName }) {
+          const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
+          contextValue.log.info(
+            {
+              operationName: operationName ?? null,
+              durationMs: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
+              errorCodes: errors.map((e) => e.extensions?.code ?? 'UNKNOWN'),
+            },
+            'operation completed',
+          );
+        },
+      };
+    },
+  };
+}

@@ -12,7 +12,7 @@ import { bearer, type InternalTokenVerifier } from './internal-token';
 import { LoaderRegistry } from './loaders';
 import type { Logger } from './logger';
 import type { Principal } from './principal';
-import { requestIdPlugin } from './plugins';
+import { requestIdPlugin, requestLogPlugin } from './plugins';
 import { mountHealth, type Readiness } from './http';
 import { isDatabaseUp } from './db';
 import { schemaFile } from './paths';
@@ -72,7 +72,7 @@ export async function createSubgraphServer(deps: SubgraphDeps): Promise<Subgraph
     stopOnTerminationSignals: false,
     formatError: createErrorFormatter(logger),
     introspection: true,
-    plugins: [ApolloServerPluginLandingPageDisabled(), requestIdPlugin()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), requestIdPlugin(), requestLogPlugin()],
     logger,
   });
   await apollo.start();
