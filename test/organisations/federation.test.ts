@@ -1,25 +1,13 @@
 import { LoaderRegistry } from '../../subgraphs/kit/loaders';
-import { organisationsModule } from '../../subgraphs/organisations/module';
 import { DEV_SUBJECTS } from '../../subgraphs/organisations/seed';
-import { createTestDatabase, type TestDatabase } from '../databases';
-import { startTestSubgraph, type TestSubgraph } from '../subgraph-client';
+import { useSubgraph } from '../subgraph-client';
 
 const GATEWAY = { subject: 'system:gateway', kind: 'service' as const, scopes: ['internal:principal'] };
 const ADMIN = { subject: 'dev-centre-admin', roles: ['centre_admin'] };
 
-let db: TestDatabase;
-let subgraph: TestSubgraph;
+const subgraph = useSubgraph('organisations');
 
-beforeAll(async () => {
-  db = await createTestDatabase('organisations');
-  subgraph = await startTestSubgraph(organisationsModule, db.dataSource);
-});
-
-afterAll(async () => {
-  jest.restoreAllMocks();
-  await subgraph.close();
-  await db.drop();
-});
+afterAll(() => jest.restoreAllMocks());
 
 const RESOLVE = `query($subject: String!) {
   resolvePrincipal(subject: $subject) { subject userId kind organisationCode grants { role unitCode includeDescendants } }
@@ -38,8 +26,8 @@ const resolve = async (subject: string): Promise<PrincipalGrants | null> => {
     principal: GATEWAY,
     variables: { subject },
   });
-  expect(res.errors).toBeUndefined();
-  return res.data!.resolvePrincipal;
+  expect(res.body.errors).toBeUndefined();
+  return res.body.data!.resolvePrincipal;
 };
 
 describe('resolvePrincipal (the gateway’s lookup)', () => {
@@ -71,8 +59,8 @@ describe('resolvePrincipal (the gateway’s lookup)', () => {
   });
 
   test('returns only grants in force now: not revoked, started, not expired', async () => {
-    const [user] = await db.dataSource.query(`SELECT id FROM app_user WHERE subject = 'dev-analyst'`);
-    await db.dataSource.query(
+    const [user] = await subgraph.dataSource.query(`SELECT id FROM app_user WHERE subject = 'dev-analyst'`);
+    await subgraph.dataSource.query(
       `INSERT INTO role_grant (user_id, role, jurisdiction_code, include_descendants, valid_from, valid_to, granted_by,
                                revoked_at, revoked_by, revoke_reason)
        VALUES ($1, 'hotline_operator', '01', true, now() + interval '1 day', NULL, 'test', NULL, NULL, NULL),
@@ -88,14 +76,14 @@ describe('resolvePrincipal (the gateway’s lookup)', () => {
   });
 
   test('is null for a deactivated user', async () => {
-    await db.dataSource.query(`UPDATE app_user SET active = false WHERE subject = 'dev-hotline-01'`);
+    await subgraph.dataSource.query(`UPDATE app_user SET active = false WHERE subject = 'dev-hotline-01'`);
     expect(await resolve('dev-hotline-01')).toBeNull();
   });
 
   test('is FORBIDDEN without internal:principal, even for a centre administrator', async () => {
     const res = await subgraph.query(RESOLVE, { principal: ADMIN, variables: { subject: 'dev-dpo' } });
-    expect(res.data).toEqual({ resolvePrincipal: null });
-    expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(res.body.data).toEqual({ resolvePrincipal: null });
+    expect(res.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });
 
@@ -129,7 +117,7 @@ describe('_entities', () => {
   afterEach(() => jest.restoreAllMocks());
 
   test('resolve organisations, users and units in one batch per type, null for unknown keys', async () => {
-    const [user] = await db.dataSource.query(`SELECT id FROM app_user WHERE subject = 'dev-dpo'`);
+    const [user] = await subgraph.dataSource.query(`SELECT id FROM app_user WHERE subject = 'dev-dpo'`);
     const batches = recordBatches();
     const res = await subgraph.query<{ _entities: unknown[] }>(ENTITIES, {
       principal: ADMIN,
@@ -146,8 +134,8 @@ describe('_entities', () => {
         ],
       },
     });
-    expect(res.errors).toBeUndefined();
-    expect(res.data?._entities).toEqual([
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data?._entities).toEqual([
       { __typename: 'Organisation', code: 'BKAV', name: 'BKAV Corporation', membership: { role: 'MEMBER' } },
       null,
       {
@@ -172,13 +160,13 @@ describe('_entities', () => {
 
   test('_service serves the subgraph SDL', async () => {
     const res = await subgraph.query<{ _service: { sdl: string } }>('{ _service { sdl } }', { principal: ADMIN });
-    expect(res.data?._service.sdl).toMatch(/type Organisation\s+@key\(fields: "code"\)/);
-    expect(res.data?._service.sdl).toContain('resolvePrincipal(subject: String!): PrincipalGrants @inaccessible');
+    expect(res.body.data?._service.sdl).toMatch(/type Organisation\s+@key\(fields: "code"\)/);
+    expect(res.body.data?._service.sdl).toContain('resolvePrincipal(subject: String!): PrincipalGrants @inaccessible');
   });
 
   test('_entities also needs the gateway’s token', async () => {
     const res = await subgraph.query(ENTITIES, {
-      anonymous: true,
+      token: null,
       variables: { representations: [{ __typename: 'Organisation', code: 'BKAV' }] },
     });
     expect(res.status).toBe(401);

@@ -1,46 +1,20 @@
-import { join } from 'node:path';
-import { importUnitList } from '../../subgraphs/kit/admin-units';
-import { ROOT } from '../../subgraphs/kit/paths';
-import { organisationsModule } from '../../subgraphs/organisations/module';
-import { createTestDatabase, type TestDatabase } from '../databases';
-import { startTestSubgraph, type GraphQLResponse, type TestSubgraph } from '../subgraph-client';
+import { useSubgraph, type GraphQLResponse } from '../subgraph-client';
+import { importOfficialUnitLists } from '../unit-lists';
 
 const ADMIN = { subject: 'dev-centre-admin', roles: ['centre_admin'] };
 const ANALYST = { subject: 'dev-analyst', roles: ['analyst'] };
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
-let db: TestDatabase;
-let subgraph: TestSubgraph;
-
-beforeAll(async () => {
-  db = await createTestDatabase('organisations');
-  // Districts are listed from 2025-03-01 and abolished by the reform list of 2025-07-01.
-  await importUnitList(db.dataSource, {
-    file: join(ROOT, '..', 'shared', 'data', 'vn-admin-units-gso-2025-03-01.csv'),
-    version: 'gso-2025-03-01',
-    effectiveFrom: '2025-03-01',
-  });
-  await importUnitList(db.dataSource, {
-    file: join(ROOT, '..', 'shared', 'data', 'vn-provinces-2025-07-01.csv'),
-    version: 'provinces-2025-07-01',
-    effectiveFrom: '2025-07-01',
-  });
-  subgraph = await startTestSubgraph(organisationsModule, db.dataSource);
-});
-
-afterAll(async () => {
-  await subgraph.close();
-  await db.drop();
-});
+const subgraph = useSubgraph('organisations', { prepare: importOfficialUnitLists });
 
 const userId = async (subject: string): Promise<string> =>
-  (await db.dataSource.query(`SELECT id FROM app_user WHERE subject = $1`, [subject]))[0].id;
+  (await subgraph.dataSource.query(`SELECT id FROM app_user WHERE subject = $1`, [subject]))[0].id;
 const count = async (table: string): Promise<number> =>
-  (await db.dataSource.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n;
+  (await subgraph.dataSource.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n;
 
 function expectError(res: GraphQLResponse<unknown>, code: string, field?: string, message?: RegExp): void {
-  expect(res.errors).toHaveLength(1);
-  const error = res.errors![0]!;
+  expect(res.body.errors).toHaveLength(1);
+  const error = res.body.errors![0]!;
   expect(error.extensions?.code).toBe(code);
   if (field) {
     expect(error.extensions?.field).toBe(field);
@@ -75,8 +49,8 @@ describe('grantRole', () => {
         input: { userId: await userId('dev-analyst'), role: 'HOTLINE_OPERATOR', jurisdictionUnitCode: '79' },
       },
     });
-    expect(res.errors).toBeUndefined();
-    expect(res.data?.grantRole).toMatchObject({
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data?.grantRole).toMatchObject({
       role: 'HOTLINE_OPERATOR',
       national: false,
       includeDescendants: true,
@@ -95,7 +69,7 @@ describe('grantRole', () => {
         variables: { input: { userId: await userId('dev-analyst'), role: 'CENTRE_ADMIN' } },
       });
       expectError(res, 'FORBIDDEN');
-      expect(res.data).toBeNull();
+      expect(res.body.data).toBeNull();
     });
   });
 
@@ -152,8 +126,8 @@ describe('grantRole', () => {
         },
       },
     });
-    expect(res.errors).toBeUndefined();
-    expect(res.data?.grantRole.jurisdiction.code).toBe('001');
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data?.grantRole.jurisdiction.code).toBe('001');
   });
 
   test('an overlapping grant of the same role and jurisdiction is a CONFLICT; an adjacent one is not', async () => {
@@ -162,7 +136,7 @@ describe('grantRole', () => {
       principal: ADMIN,
       variables: { input: { ...base, validFrom: '2026-01-01T00:00:00Z', validTo: '2026-02-01T00:00:00Z' } },
     });
-    expect(first.errors).toBeUndefined();
+    expect(first.body.errors).toBeUndefined();
     await expectNothingWritten('role_grant', async () => {
       const overlap = await subgraph.query(GRANT, {
         principal: ADMIN,
@@ -174,12 +148,12 @@ describe('grantRole', () => {
       principal: ADMIN,
       variables: { input: { ...base, validFrom: '2026-02-01T00:00:00Z', validTo: '2026-03-01T00:00:00Z' } },
     });
-    expect(adjacent.errors).toBeUndefined();
+    expect(adjacent.body.errors).toBeUndefined();
     const national = await subgraph.query(GRANT, {
       principal: ADMIN,
       variables: { input: { ...base, jurisdictionUnitCode: null, validFrom: '2026-01-15T00:00:00Z' } },
     });
-    expect(national.errors).toBeUndefined(); // another jurisdiction
+    expect(national.body.errors).toBeUndefined(); // another jurisdiction
   });
 
   test('concurrent identical grants create exactly one', async () => {
@@ -187,9 +161,9 @@ describe('grantRole', () => {
     const results = await Promise.all(
       Array.from({ length: 6 }, () => subgraph.query(GRANT, { principal: ADMIN, variables: { input } })),
     );
-    expect(results.filter((r) => !r.errors)).toHaveLength(1);
-    for (const r of results.filter((x) => x.errors)) expectError(r, 'CONFLICT', undefined, /overlapping validity/);
-    const rows = await db.dataSource.query(
+    expect(results.filter((r) => !r.body.errors)).toHaveLength(1);
+    for (const r of results.filter((x) => x.body.errors)) expectError(r, 'CONFLICT', undefined, /overlapping validity/);
+    const rows = await subgraph.dataSource.query(
       `SELECT count(*)::int AS n FROM role_grant WHERE user_id = $1 AND role = 'analyst' AND jurisdiction_code = '01'`,
       [input.userId],
     );
@@ -203,13 +177,13 @@ describe('revokeRole', () => {
       principal: ADMIN,
       variables: { input: { userId: await userId('dev-checkpoint-01'), role: 'ANALYST' } },
     });
-    const id = granted.data!.grantRole.id;
+    const id = granted.body.data!.grantRole.id;
     const res = await subgraph.query<{ revokeRole: Record<string, unknown> }>(REVOKE, {
       principal: ADMIN,
       variables: { id, reason: 'Left the checkpoint team' },
     });
-    expect(res.errors).toBeUndefined();
-    expect(res.data?.revokeRole).toMatchObject({
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data?.revokeRole).toMatchObject({
       id,
       active: false,
       revokedBy: 'dev-centre-admin',
@@ -227,7 +201,7 @@ describe('revokeRole', () => {
       principal: ADMIN,
       variables: { input: { userId: await userId('dev-checkpoint-01'), role: 'ANALYST' } },
     });
-    expect(regrant.errors).toBeUndefined();
+    expect(regrant.body.errors).toBeUndefined();
   });
 
   test('unknown grants are NOT_FOUND; the reason is required and bounded', async () => {
@@ -239,7 +213,7 @@ describe('revokeRole', () => {
       await subgraph.query(REVOKE, { principal: ADMIN, variables: { id: 'nope', reason: 'x' } }),
       'NOT_FOUND',
     );
-    const [grant] = await db.dataSource.query(`SELECT id FROM role_grant WHERE revoked_at IS NULL LIMIT 1`);
+    const [grant] = await subgraph.dataSource.query(`SELECT id FROM role_grant WHERE revoked_at IS NULL LIMIT 1`);
     expectError(
       await subgraph.query(REVOKE, { principal: ADMIN, variables: { id: grant.id, reason: '   ' } }),
       'BAD_USER_INPUT',
@@ -252,7 +226,7 @@ describe('revokeRole', () => {
       'reason',
       /at most 500/,
     );
-    const [after] = await db.dataSource.query(`SELECT revoked_at FROM role_grant WHERE id = $1`, [grant.id]);
+    const [after] = await subgraph.dataSource.query(`SELECT revoked_at FROM role_grant WHERE id = $1`, [grant.id]);
     expect(after.revoked_at).toBeNull();
     expectError(
       await subgraph.query(REVOKE, { principal: ANALYST, variables: { id: grant.id, reason: 'x' } }),
@@ -287,8 +261,8 @@ describe('organisations and centre memberships', () => {
       principal: ADMIN,
       variables: { input: { code: 'VNPT-IT', name: 'VNPT-IT', kind: 'STATE_ENTERPRISE', parentCode: 'MIC' } },
     });
-    expect(res.errors).toBeUndefined();
-    expect(res.data).toEqual({
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data).toEqual({
       registerOrganisation: {
         code: 'VNPT-IT',
         name: 'VNPT-IT',
@@ -325,9 +299,9 @@ describe('organisations and centre memberships', () => {
       principal: ADMIN,
       variables: { input: { ...member, validTo: '2030-12-31' } },
     });
-    expect(res.errors).toBeUndefined();
+    expect(res.body.errors).toBeUndefined();
     const { organisationCode: _, ...fields } = member;
-    expect(res.data?.addCentreMember).toMatchObject({
+    expect(res.body.data?.addCentreMember).toMatchObject({
       ...fields,
       validTo: '2030-12-31',
       active: true,
@@ -336,7 +310,7 @@ describe('organisations and centre memberships', () => {
       endedAt: null,
       organisation: { code: 'VNPT-IT' },
     });
-    membershipId = res.data!.addCentreMember.id;
+    membershipId = res.body.data!.addCentreMember.id;
   });
 
   test.each([
@@ -394,8 +368,8 @@ describe('organisations and centre memberships', () => {
       principal: ADMIN,
       variables: { id: membershipId, validTo: '2022-06-30' },
     });
-    expect(ended.errors).toBeUndefined();
-    expect(ended.data?.endCentreMembership).toMatchObject({
+    expect(ended.body.errors).toBeUndefined();
+    expect(ended.body.data?.endCentreMembership).toMatchObject({
       validTo: '2022-06-30',
       active: false,
       endedBy: 'dev-centre-admin',
@@ -412,7 +386,7 @@ describe('organisations and centre memberships', () => {
       principal: ADMIN,
       variables: { input: { ...member, validFrom: '2022-07-01' } },
     });
-    expect(again.errors).toBeUndefined();
+    expect(again.body.errors).toBeUndefined();
   });
 });
 
@@ -432,8 +406,8 @@ describe('registerUser', () => {
 
   test('registers a user with normalised contact details', async () => {
     const res = await subgraph.query(REGISTER_USER, { principal: ADMIN, variables: { input } });
-    expect(res.errors).toBeUndefined();
-    expect(res.data).toEqual({
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data).toEqual({
       registerUser: {
         id: expect.any(String),
         subject: 'oidc|nguyen.thi.lan',
@@ -463,8 +437,8 @@ describe('registerUser', () => {
         variables: { input: { ...input, ...patch } },
       });
       expectError(res, code, field);
-      expect(res.errors![0]!.message).not.toContain('not-an-email');
-      expect(res.errors![0]!.message).not.toContain('12ab');
+      expect(res.body.errors![0]!.message).not.toContain('not-an-email');
+      expect(res.body.errors![0]!.message).not.toContain('12ab');
     });
   });
 

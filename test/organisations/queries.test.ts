@@ -1,46 +1,21 @@
-import { join } from 'node:path';
-import { importUnitList } from '../../subgraphs/kit/admin-units';
-import { ROOT } from '../../subgraphs/kit/paths';
-import { organisationsModule } from '../../subgraphs/organisations/module';
 import { DEV_SUBJECTS, FOUNDING_DECISION } from '../../subgraphs/organisations/seed';
-import { createTestDatabase, type TestDatabase } from '../databases';
-import { startTestSubgraph, type GraphQLResponse, type TestSubgraph } from '../subgraph-client';
+import { expectUnauthenticated } from '../subgraph-assertions';
+import { useSubgraph, type GraphQLResponse } from '../subgraph-client';
+import { importOfficialUnitLists } from '../unit-lists';
 
 const ADMIN = { subject: 'dev-centre-admin', roles: ['centre_admin'] };
-const dataFile = (file: string) => join(ROOT, '..', 'shared', 'data', file);
 
-let db: TestDatabase;
-let subgraph: TestSubgraph;
-
-beforeAll(async () => {
-  db = await createTestDatabase('organisations');
-  await importUnitList(db.dataSource, {
-    file: dataFile('vn-admin-units-gso-2025-03-01.csv'),
-    version: 'gso-2025-03-01',
-    effectiveFrom: '2025-03-01',
-  });
-  await importUnitList(db.dataSource, {
-    file: dataFile('vn-provinces-2025-07-01.csv'),
-    version: 'provinces-2025-07-01',
-    effectiveFrom: '2025-07-01',
-  });
-  subgraph = await startTestSubgraph(organisationsModule, db.dataSource);
-});
-
-afterAll(async () => {
-  await subgraph.close();
-  await db.drop();
-});
+const subgraph = useSubgraph('organisations', { prepare: importOfficialUnitLists });
 
 async function ok<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
   const res = await subgraph.query<T>(query, { principal: ADMIN, ...(variables ? { variables } : {}) });
-  expect(res.errors).toBeUndefined();
-  return res.data as T;
+  expect(res.body.errors).toBeUndefined();
+  return res.body.data as T;
 }
 
 function expectError(res: GraphQLResponse<unknown>, code: string, field?: string): void {
-  expect(res.errors?.[0]?.extensions?.code).toBe(code);
-  if (field) expect(res.errors?.[0]?.extensions?.field).toBe(field);
+  expect(res.body.errors?.[0]?.extensions?.code).toBe(code);
+  if (field) expect(res.body.errors?.[0]?.extensions?.field).toBe(field);
 }
 
 describe('organisations and the centre', () => {
@@ -185,7 +160,7 @@ describe('users and grants', () => {
   });
 
   test('grants lists a user’s grants; national grants have no jurisdiction', async () => {
-    const [admin] = await db.dataSource.query(`SELECT id FROM app_user WHERE subject = 'dev-centre-admin'`);
+    const [admin] = await subgraph.dataSource.query(`SELECT id FROM app_user WHERE subject = 'dev-centre-admin'`);
     const data = await ok<{ grants: { role: string; national: boolean; jurisdiction: null; validTo: null }[] }>(
       'query($id: ID!) { grants(userId: $id, includeInactive: true) { role national jurisdiction { code } validTo } }',
       { id: admin.id },
@@ -285,7 +260,5 @@ describe('administrative units', () => {
 });
 
 test('requests without the gateway’s token are refused', async () => {
-  const res = await subgraph.query('{ organisations { code } }', { anonymous: true });
-  expect(res.status).toBe(401);
-  expectError(res, 'UNAUTHENTICATED');
+  await expectUnauthenticated(subgraph, '{ organisations { code } }');
 });

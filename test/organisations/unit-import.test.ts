@@ -10,20 +10,9 @@ import {
   UnitListConflictError,
   UnitListError,
 } from '../../subgraphs/kit/admin-units';
-import { ROOT } from '../../subgraphs/kit/paths';
 import { createTestDatabase, type TestDatabase } from '../databases';
+import { GSO_2025_03_01 as GSO, PROVINCES_2025_07_01 as PROVINCES_2025 } from '../unit-lists';
 
-const dataFile = (file: string) => join(ROOT, '..', 'shared', 'data', file);
-const GSO = {
-  file: dataFile('vn-admin-units-gso-2025-03-01.csv'),
-  version: 'gso-2025-03-01',
-  effectiveFrom: '2025-03-01',
-};
-const PROVINCES_2025 = {
-  file: dataFile('vn-provinces-2025-07-01.csv'),
-  version: 'provinces-2025-07-01',
-  effectiveFrom: '2025-07-01',
-};
 const HEADER = 'level,code,name,type,parent_code';
 
 let db: TestDatabase;

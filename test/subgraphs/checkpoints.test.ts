@@ -1,25 +1,15 @@
 import { pendingSchemaChanges } from '../../subgraphs/kit/db';
 import { MAX_PAGE_SIZE } from '../../subgraphs/kit/pagination';
-import { createTestDatabase, type TestDatabase } from '../databases';
 import { insertCheckpoint } from '../factories/checkpoints';
 import { testInstant, UNITS } from '../factories/sequence';
 import { countStatements } from '../statement-counter';
-import { startSubgraph, type RunningSubgraph } from '../subgraph-http';
+import { expectForbidden, expectUnauthenticated, pageThrough } from '../subgraph-assertions';
+import { useSubgraph } from '../subgraph-client';
 
-const READ = ['checkpoints:read'];
+const READER = { scopes: ['checkpoints:read'] };
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
-let db: TestDatabase;
-let sg: RunningSubgraph;
-
-beforeAll(async () => {
-  db = await createTestDatabase('checkpoints');
-  sg = await startSubgraph('checkpoints', db.dataSource);
-});
-afterAll(async () => {
-  await sg?.close();
-  await db?.drop();
-});
+const sg = useSubgraph('checkpoints');
 
 interface Page {
   checkpoints: {
@@ -34,7 +24,7 @@ const LIST = `query($provinceCode: ID, $kind: CheckpointKind, $status: Checkpoin
 }`;
 
 test('checkpoint(id) returns the stored checkpoint with its locality and operator', async () => {
-  const c = await insertCheckpoint(db.dataSource, {
+  const c = await insertCheckpoint(sg.dataSource, {
     name: 'Sân bay Tân Sơn Nhất',
     kind: 'AIRPORT',
     provinceCode: UNITS.hoChiMinh.province,
@@ -46,13 +36,12 @@ test('checkpoint(id) returns the stored checkpoint with its locality and operato
     scanMode: 'PERSON_SCANS_CODE',
     activeTo: testInstant(24 * 30),
   });
-  const res = await sg.graphql(
+  const res = await sg.query(
     `query($id: ID!) { checkpoint(id: $id) {
       id name kind latitude longitude scanMode activeFrom activeTo status
       province { code } district { code } ward { code } operator { code }
     } }`,
-    { id: c.id },
-    { scopes: READ },
+    { principal: READER, variables: { id: c.id } },
   );
   expect(res.status).toBe(200);
   expect(res.body).toEqual({
@@ -77,29 +66,32 @@ test('checkpoint(id) returns the stored checkpoint with its locality and operato
 });
 
 test('checkpoint(id) is null for an unknown id', async () => {
-  const res = await sg.graphql(`{ checkpoint(id: "${UNKNOWN_ID}") { id } }`, {}, { scopes: READ });
+  const res = await sg.query(`{ checkpoint(id: "${UNKNOWN_ID}") { id } }`, { principal: READER });
   expect(res.body).toEqual({ data: { checkpoint: null } });
 });
 
 test('checkpoints pages by name then id with resumable cursors, filtered by province, kind and status', async () => {
   const province = '31'; // Hải Phòng: only this test's rows
   const inserted = [
-    await insertCheckpoint(db.dataSource, { provinceCode: province, name: 'Cảng Lạch Huyện', kind: 'SEAPORT' }),
-    await insertCheckpoint(db.dataSource, { provinceCode: province, name: 'Chốt Quán Toan' }),
-    await insertCheckpoint(db.dataSource, { provinceCode: province, name: 'Chốt Quán Toan' }), // same name: id breaks the tie
-    await insertCheckpoint(db.dataSource, {
+    await insertCheckpoint(sg.dataSource, { provinceCode: province, name: 'Cảng Lạch Huyện', kind: 'SEAPORT' }),
+    await insertCheckpoint(sg.dataSource, { provinceCode: province, name: 'Chốt Quán Toan' }),
+    await insertCheckpoint(sg.dataSource, { provinceCode: province, name: 'Chốt Quán Toan' }), // same name: id breaks the tie
+    await insertCheckpoint(sg.dataSource, {
       provinceCode: province,
       name: 'Bến xe Niệm Nghĩa',
       kind: 'PUBLIC_TRANSPORT',
     }),
-    await insertCheckpoint(db.dataSource, {
+    await insertCheckpoint(sg.dataSource, {
       provinceCode: province,
       name: 'Chợ Sắt',
       kind: 'MARKET',
       status: 'CLOSED',
     }),
   ];
-  const all = await sg.graphql<Page>(LIST, { provinceCode: province, first: MAX_PAGE_SIZE }, { scopes: READ });
+  const all = await sg.query<Page>(LIST, {
+    principal: READER,
+    variables: { provinceCode: province, first: MAX_PAGE_SIZE },
+  });
   const order = all.body.data!.checkpoints.edges.map((e) => e.node);
   expect(order).toHaveLength(inserted.length);
   // Sorted by the database's collation of name, then id.
@@ -108,51 +100,55 @@ test('checkpoints pages by name then id with resumable cursors, filtered by prov
     if (prev.name === cur.name) expect(prev.id < cur.id).toBe(true);
   }
 
-  const seen: string[] = [];
-  let after: string | null = null;
-  for (let page = 0; page < 3; page++) {
-    const res: { body: { data?: Page | null } } = await sg.graphql<Page>(
-      LIST,
-      { provinceCode: province, first: 2, after },
-      { scopes: READ },
-    );
-    const list = res.body.data!.checkpoints;
-    seen.push(...list.edges.map((e) => e.node.id));
-    expect(list.pageInfo.hasNextPage).toBe(page < 2);
-    after = list.pageInfo.endCursor;
-  }
-  expect(seen).toEqual(order.map((n) => n.id));
+  const seen = await pageThrough(
+    3,
+    async (after) =>
+      (await sg.query<Page>(LIST, { principal: READER, variables: { provinceCode: province, first: 2, after } })).body
+        .data!.checkpoints,
+  );
+  expect(seen.map((n) => n.id)).toEqual(order.map((n) => n.id));
 
-  const seaports = await sg.graphql<Page>(LIST, { provinceCode: province, kind: 'SEAPORT' }, { scopes: READ });
+  const seaports = await sg.query<Page>(LIST, {
+    principal: READER,
+    variables: { provinceCode: province, kind: 'SEAPORT' },
+  });
   expect(seaports.body.data!.checkpoints.edges.map((e) => e.node.id)).toEqual([inserted[0]!.id]);
-  const closed = await sg.graphql<Page>(LIST, { provinceCode: province, status: 'CLOSED' }, { scopes: READ });
+  const closed = await sg.query<Page>(LIST, {
+    principal: READER,
+    variables: { provinceCode: province, status: 'CLOSED' },
+  });
   expect(closed.body.data!.checkpoints.edges.map((e) => e.node.id)).toEqual([inserted[4]!.id]);
 });
 
 test('checkpoints rejects a page size above the maximum and a bad cursor', async () => {
-  const tooBig = await sg.graphql(LIST, { first: MAX_PAGE_SIZE + 1 }, { scopes: READ });
+  const tooBig = await sg.query(LIST, { principal: READER, variables: { first: MAX_PAGE_SIZE + 1 } });
   expect(tooBig.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   expect(tooBig.body.errors?.[0]?.extensions?.field).toBe('first');
   expect(tooBig.body.data).toBeNull();
-  const badCursor = await sg.graphql(LIST, { after: Buffer.from('[1,2]').toString('base64url') }, { scopes: READ });
+  const badCursor = await sg.query(LIST, {
+    principal: READER,
+    variables: { after: Buffer.from('[1,2]').toString('base64url') },
+  });
   expect(badCursor.body.errors?.[0]?.extensions?.field).toBe('after');
 });
 
 test('_entities resolves checkpoints in order, null for unknown ids, in one SQL statement', async () => {
-  const a = await insertCheckpoint(db.dataSource);
-  const b = await insertCheckpoint(db.dataSource);
-  const counter = countStatements(db.dataSource);
+  const a = await insertCheckpoint(sg.dataSource);
+  const b = await insertCheckpoint(sg.dataSource);
+  const counter = countStatements(sg.dataSource);
   try {
-    const res = await sg.graphql(
+    const res = await sg.query(
       `query($r: [_Any!]!) { _entities(representations: $r) { ... on Checkpoint { id name } } }`,
       {
-        r: [
-          { __typename: 'Checkpoint', id: b.id },
-          { __typename: 'Checkpoint', id: UNKNOWN_ID },
-          { __typename: 'Checkpoint', id: a.id },
-        ],
+        principal: READER,
+        variables: {
+          r: [
+            { __typename: 'Checkpoint', id: b.id },
+            { __typename: 'Checkpoint', id: UNKNOWN_ID },
+            { __typename: 'Checkpoint', id: a.id },
+          ],
+        },
       },
-      { scopes: READ },
     );
     expect(res.body).toEqual({ data: { _entities: [{ id: b.id, name: b.name }, null, { id: a.id, name: a.name }] } });
     expect(counter.statements).toHaveLength(1);
@@ -162,16 +158,13 @@ test('_entities resolves checkpoints in order, null for unknown ids, in one SQL 
 });
 
 test('a request without a gateway token gets HTTP 401', async () => {
-  const res = await sg.graphql(LIST, {}, { token: null });
-  expect(res.status).toBe(401);
-  expect(res.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  await expectUnauthenticated(sg, LIST);
 });
 
 test('reading without checkpoints:read is FORBIDDEN', async () => {
-  const res = await sg.graphql(LIST, {}, { scopes: ['org:read'] });
-  expect(res.body.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+  await expectForbidden(sg, LIST, { scopes: ['org:read'] });
 });
 
 test('entities and migrations have not drifted', async () => {
-  expect(await pendingSchemaChanges(db.dataSource)).toEqual([]);
+  expect(await pendingSchemaChanges(sg.dataSource)).toEqual([]);
 });

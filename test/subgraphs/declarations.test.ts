@@ -1,36 +1,25 @@
 import { pendingSchemaChanges } from '../../subgraphs/kit/db';
-import { createTestDatabase, type TestDatabase } from '../databases';
 import { testCitizenRef } from '../factories/citizens';
 import { insertCitizen, insertDeclaration } from '../factories/declarations';
 import { testInstant, UNITS } from '../factories/sequence';
 import { countStatements } from '../statement-counter';
-import { startSubgraph, type RunningSubgraph } from '../subgraph-http';
+import { expectForbidden, expectUnauthenticated } from '../subgraph-assertions';
+import { useSubgraph } from '../subgraph-client';
 
-const READ = ['declarations:read', 'pii:read'];
+const READER = { scopes: ['declarations:read', 'pii:read'] };
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
-let db: TestDatabase;
-let sg: RunningSubgraph;
-
-beforeAll(async () => {
-  db = await createTestDatabase('declarations');
-  sg = await startSubgraph('declarations', db.dataSource);
-});
-afterAll(async () => {
-  await sg?.close();
-  await db?.drop();
-});
+const sg = useSubgraph('declarations');
 
 const DECLARATION_FIELDS = `id kind questionnaireVersion channel submittedAt fullName
   citizen { ref } province { code } district { code } ward { code }`;
 
 test('declaration(id) returns the stored declaration with its citizen and units', async () => {
-  const d = await insertDeclaration(db.dataSource, { kind: 'ENTRY', channel: 'onsite', wardCode: null });
-  const res = await sg.graphql(
-    `query($id: ID!) { declaration(id: $id) { ${DECLARATION_FIELDS} } }`,
-    { id: d.id },
-    { scopes: READ },
-  );
+  const d = await insertDeclaration(sg.dataSource, { kind: 'ENTRY', channel: 'onsite', wardCode: null });
+  const res = await sg.query(`query($id: ID!) { declaration(id: $id) { ${DECLARATION_FIELDS} } }`, {
+    principal: READER,
+    variables: { id: d.id },
+  });
   expect(res.status).toBe(200);
   expect(res.body.errors).toBeUndefined();
   expect(res.body.data).toEqual({
@@ -50,35 +39,33 @@ test('declaration(id) returns the stored declaration with its citizen and units'
 });
 
 test('declaration(id) is null for an unknown or malformed id', async () => {
-  const res = await sg.graphql(
+  const res = await sg.query(
     `query { a: declaration(id: "${UNKNOWN_ID}") { id } b: declaration(id: "not-a-uuid") { id } }`,
-    {},
-    { scopes: READ },
+    { principal: READER },
   );
   expect(res.body).toEqual({ data: { a: null, b: null } });
 });
 
 test('citizen(ref) lists the declarations newest first, narrowed by since and kinds', async () => {
   const ref = testCitizenRef(900);
-  const older = await insertDeclaration(db.dataSource, {
+  const older = await insertDeclaration(sg.dataSource, {
     citizenRef: ref,
     kind: 'DAILY_MONITORING',
     submittedAt: testInstant(100),
   });
-  const newer = await insertDeclaration(db.dataSource, {
+  const newer = await insertDeclaration(sg.dataSource, {
     citizenRef: ref,
     kind: 'DOMESTIC_TRAVEL',
     submittedAt: testInstant(200),
   });
-  await insertDeclaration(db.dataSource, { citizenRef: testCitizenRef(901), submittedAt: testInstant(150) });
+  await insertDeclaration(sg.dataSource, { citizenRef: testCitizenRef(901), submittedAt: testInstant(150) });
   const q = `query($ref: ID!, $since: DateTime, $kinds: [DeclarationKind!]) {
     citizen(ref: $ref) { ref all: declarations { id } recent: declarations(since: $since) { id } daily: declarations(kinds: $kinds) { id } }
   }`;
-  const res = await sg.graphql(
-    q,
-    { ref, since: testInstant(150).toISOString(), kinds: ['DAILY_MONITORING'] },
-    { scopes: READ },
-  );
+  const res = await sg.query(q, {
+    principal: READER,
+    variables: { ref, since: testInstant(150).toISOString(), kinds: ['DAILY_MONITORING'] },
+  });
   expect(res.body).toEqual({
     data: {
       citizen: {
@@ -92,26 +79,28 @@ test('citizen(ref) lists the declarations newest first, narrowed by since and ki
 });
 
 test('citizen(ref) is null for a pseudonym with no record', async () => {
-  const res = await sg.graphql(`{ citizen(ref: "t1.unknown") { ref } }`, {}, { scopes: READ });
+  const res = await sg.query(`{ citizen(ref: "t1.unknown") { ref } }`, { principal: READER });
   expect(res.body).toEqual({ data: { citizen: null } });
 });
 
 test('_entities resolves declarations in order, null for unknown ids, in one SQL statement', async () => {
-  const a = await insertDeclaration(db.dataSource);
-  const b = await insertDeclaration(db.dataSource);
-  const counter = countStatements(db.dataSource);
+  const a = await insertDeclaration(sg.dataSource);
+  const b = await insertDeclaration(sg.dataSource);
+  const counter = countStatements(sg.dataSource);
   try {
-    const res = await sg.graphql(
+    const res = await sg.query(
       `query($r: [_Any!]!) { _entities(representations: $r) { ... on HealthDeclaration { id fullName } } }`,
       {
-        r: [
-          { __typename: 'HealthDeclaration', id: b.id },
-          { __typename: 'HealthDeclaration', id: UNKNOWN_ID },
-          { __typename: 'HealthDeclaration', id: a.id },
-          { __typename: 'HealthDeclaration', id: 'not-a-uuid' },
-        ],
+        principal: READER,
+        variables: {
+          r: [
+            { __typename: 'HealthDeclaration', id: b.id },
+            { __typename: 'HealthDeclaration', id: UNKNOWN_ID },
+            { __typename: 'HealthDeclaration', id: a.id },
+            { __typename: 'HealthDeclaration', id: 'not-a-uuid' },
+          ],
+        },
       },
-      { scopes: READ },
     );
     expect(res.body).toEqual({
       data: { _entities: [{ id: b.id, fullName: b.fullName }, null, { id: a.id, fullName: a.fullName }, null] },
@@ -123,22 +112,24 @@ test('_entities resolves declarations in order, null for unknown ids, in one SQL
 });
 
 test('_entities resolves citizens and their declarations with one statement per hop', async () => {
-  const c1 = await insertCitizen(db.dataSource);
-  const c2 = await insertCitizen(db.dataSource);
-  const d1 = await insertDeclaration(db.dataSource, { citizenRef: c1.ref });
-  const d2 = await insertDeclaration(db.dataSource, { citizenRef: c2.ref });
-  const counter = countStatements(db.dataSource);
+  const c1 = await insertCitizen(sg.dataSource);
+  const c2 = await insertCitizen(sg.dataSource);
+  const d1 = await insertDeclaration(sg.dataSource, { citizenRef: c1.ref });
+  const d2 = await insertDeclaration(sg.dataSource, { citizenRef: c2.ref });
+  const counter = countStatements(sg.dataSource);
   try {
-    const res = await sg.graphql(
+    const res = await sg.query(
       `query($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { ref declarations { id } } } }`,
       {
-        r: [
-          { __typename: 'Citizen', ref: c2.ref },
-          { __typename: 'Citizen', ref: 't1.nobody' },
-          { __typename: 'Citizen', ref: c1.ref },
-        ],
+        principal: READER,
+        variables: {
+          r: [
+            { __typename: 'Citizen', ref: c2.ref },
+            { __typename: 'Citizen', ref: 't1.nobody' },
+            { __typename: 'Citizen', ref: c1.ref },
+          ],
+        },
       },
-      { scopes: READ },
     );
     expect(res.body).toEqual({
       data: {
@@ -156,19 +147,16 @@ test('_entities resolves citizens and their declarations with one statement per 
 });
 
 test('a request without a gateway token gets HTTP 401', async () => {
-  const none = await sg.graphql(`{ declaration(id: "${UNKNOWN_ID}") { id } }`, {}, { token: null });
-  expect(none.status).toBe(401);
-  expect(none.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-  const forged = await sg.graphql(`{ _service { sdl } }`, {}, { token: 'eyJhbGciOiJub25lIn0.e30.' });
+  await expectUnauthenticated(sg, `{ declaration(id: "${UNKNOWN_ID}") { id } }`);
+  const forged = await sg.query(`{ _service { sdl } }`, { token: 'eyJhbGciOiJub25lIn0.e30.' });
   expect(forged.status).toBe(401);
 });
 
 test('reading without declarations:read is FORBIDDEN', async () => {
-  const res = await sg.graphql(`{ declaration(id: "${UNKNOWN_ID}") { id } }`, {}, { scopes: ['org:read'] });
+  const res = await expectForbidden(sg, `{ declaration(id: "${UNKNOWN_ID}") { id } }`, { scopes: ['org:read'] });
   expect(res.body.data).toEqual({ declaration: null });
-  expect(res.body.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
 });
 
 test('entities and migrations have not drifted', async () => {
-  expect(await pendingSchemaChanges(db.dataSource)).toEqual([]);
+  expect(await pendingSchemaChanges(sg.dataSource)).toEqual([]);
 });

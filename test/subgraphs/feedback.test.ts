@@ -1,25 +1,15 @@
 import { pendingSchemaChanges } from '../../subgraphs/kit/db';
 import { MAX_PAGE_SIZE } from '../../subgraphs/kit/pagination';
-import { createTestDatabase, type TestDatabase } from '../databases';
 import { insertFeedback } from '../factories/feedback';
 import { testInstant, UNITS } from '../factories/sequence';
 import { countStatements } from '../statement-counter';
-import { startSubgraph, type RunningSubgraph } from '../subgraph-http';
+import { expectForbidden, expectUnauthenticated, pageThrough } from '../subgraph-assertions';
+import { useSubgraph } from '../subgraph-client';
 
-const READ = ['feedback:read'];
+const READER = { scopes: ['feedback:read'] };
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
-let db: TestDatabase;
-let sg: RunningSubgraph;
-
-beforeAll(async () => {
-  db = await createTestDatabase('feedback');
-  sg = await startSubgraph('feedback', db.dataSource);
-});
-afterAll(async () => {
-  await sg?.close();
-  await db?.drop();
-});
+const sg = useSubgraph('feedback');
 
 interface Page {
   feedbackList: {
@@ -34,14 +24,13 @@ const LIST = `query($status: FeedbackStatus, $provinceCode: ID, $first: Int, $af
 }`;
 
 test('feedback(id) returns the stored report with its locality and assignee', async () => {
-  const f = await insertFeedback(db.dataSource, { status: 'ASSIGNED', assigneeCode: 'SYT-HN', wardCode: null });
-  const res = await sg.graphql(
+  const f = await insertFeedback(sg.dataSource, { status: 'ASSIGNED', assigneeCode: 'SYT-HN', wardCode: null });
+  const res = await sg.query(
     `query($id: ID!) { feedback(id: $id) {
       id channel category description reportedAt status
       province { code } district { code } ward { code } assignee { code }
     } }`,
-    { id: f.id },
-    { scopes: READ },
+    { principal: READER, variables: { id: f.id } },
   );
   expect(res.status).toBe(200);
   expect(res.body).toEqual({
@@ -63,7 +52,7 @@ test('feedback(id) returns the stored report with its locality and assignee', as
 });
 
 test('feedback(id) is null for an unknown id', async () => {
-  const res = await sg.graphql(`{ feedback(id: "${UNKNOWN_ID}") { id } }`, {}, { scopes: READ });
+  const res = await sg.query(`{ feedback(id: "${UNKNOWN_ID}") { id } }`, { principal: READER });
   expect(res.body).toEqual({ data: { feedback: null } });
 });
 
@@ -71,76 +60,73 @@ test('feedbackList pages newest first by keyset cursor, filtered by status and p
   // Five in Hồ Chí Minh City, two of which share one instant (the id breaks the tie), one elsewhere.
   const same = testInstant(5_000);
   const rows = [
-    await insertFeedback(db.dataSource, { provinceCode: UNITS.hoChiMinh.province, reportedAt: testInstant(4_000) }),
-    await insertFeedback(db.dataSource, { provinceCode: UNITS.hoChiMinh.province, reportedAt: same }),
-    await insertFeedback(db.dataSource, { provinceCode: UNITS.hoChiMinh.province, reportedAt: same }),
-    await insertFeedback(db.dataSource, { provinceCode: UNITS.hoChiMinh.province, reportedAt: testInstant(6_000) }),
-    await insertFeedback(db.dataSource, {
+    await insertFeedback(sg.dataSource, { provinceCode: UNITS.hoChiMinh.province, reportedAt: testInstant(4_000) }),
+    await insertFeedback(sg.dataSource, { provinceCode: UNITS.hoChiMinh.province, reportedAt: same }),
+    await insertFeedback(sg.dataSource, { provinceCode: UNITS.hoChiMinh.province, reportedAt: same }),
+    await insertFeedback(sg.dataSource, { provinceCode: UNITS.hoChiMinh.province, reportedAt: testInstant(6_000) }),
+    await insertFeedback(sg.dataSource, {
       provinceCode: UNITS.hoChiMinh.province,
       reportedAt: testInstant(7_000),
       status: 'RESOLVED',
     }),
   ];
-  await insertFeedback(db.dataSource, { provinceCode: '48', reportedAt: testInstant(5_500) });
+  await insertFeedback(sg.dataSource, { provinceCode: '48', reportedAt: testInstant(5_500) });
   const expected = [rows[4]!, rows[3]!, rows[2]!, rows[1]!, rows[0]!].map((r) => r.id); // ids rise with insertion
 
-  const seen: string[] = [];
-  let after: string | null = null;
-  for (let page = 0; page < 3; page++) {
-    const res: { body: { data?: Page | null } } = await sg.graphql<Page>(
-      LIST,
-      { provinceCode: UNITS.hoChiMinh.province, first: 2, after },
-      { scopes: READ },
-    );
-    const list = res.body.data!.feedbackList;
-    seen.push(...list.edges.map((e) => e.node.id));
-    expect(list.pageInfo.hasNextPage).toBe(page < 2);
-    after = list.pageInfo.endCursor;
-  }
-  expect(seen).toEqual(expected);
-
-  const resolved = await sg.graphql<Page>(
-    LIST,
-    { provinceCode: UNITS.hoChiMinh.province, status: 'RESOLVED' },
-    { scopes: READ },
+  const seen = await pageThrough(
+    3,
+    async (after) =>
+      (
+        await sg.query<Page>(LIST, {
+          principal: READER,
+          variables: { provinceCode: UNITS.hoChiMinh.province, first: 2, after },
+        })
+      ).body.data!.feedbackList,
   );
+  expect(seen.map((n) => n.id)).toEqual(expected);
+
+  const resolved = await sg.query<Page>(LIST, {
+    principal: READER,
+    variables: { provinceCode: UNITS.hoChiMinh.province, status: 'RESOLVED' },
+  });
   expect(resolved.body.data!.feedbackList.edges.map((e) => e.node.id)).toEqual([rows[4]!.id]);
 });
 
 test('feedbackList rejects a page size above the maximum, a bad cursor and a bad province code', async () => {
-  const tooBig = await sg.graphql(LIST, { first: MAX_PAGE_SIZE + 1 }, { scopes: READ });
+  const tooBig = await sg.query(LIST, { principal: READER, variables: { first: MAX_PAGE_SIZE + 1 } });
   expect(tooBig.body.errors?.[0]?.extensions).toEqual({
     code: 'BAD_USER_INPUT',
     field: 'first',
     requestId: expect.any(String),
   });
-  const badCursor = await sg.graphql(LIST, { after: 'garbage' }, { scopes: READ });
+  const badCursor = await sg.query(LIST, { principal: READER, variables: { after: 'garbage' } });
   expect(badCursor.body.errors?.[0]?.extensions?.field).toBe('after');
-  const forged = await sg.graphql(
-    LIST,
-    { after: Buffer.from('["yesterday","x"]').toString('base64url') },
-    { scopes: READ },
-  );
+  const forged = await sg.query(LIST, {
+    principal: READER,
+    variables: { after: Buffer.from('["yesterday","x"]').toString('base64url') },
+  });
   expect(forged.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-  const badProvince = await sg.graphql(LIST, { provinceCode: 'Hà Nội' }, { scopes: READ });
+  const badProvince = await sg.query(LIST, { principal: READER, variables: { provinceCode: 'Hà Nội' } });
   expect(badProvince.body.errors?.[0]?.extensions?.field).toBe('provinceCode');
 });
 
 test('_entities resolves feedback in order, null for unknown ids, in one SQL statement', async () => {
-  const a = await insertFeedback(db.dataSource);
-  const b = await insertFeedback(db.dataSource);
-  const counter = countStatements(db.dataSource);
+  const a = await insertFeedback(sg.dataSource);
+  const b = await insertFeedback(sg.dataSource);
+  const counter = countStatements(sg.dataSource);
   try {
-    const res = await sg.graphql(
+    const res = await sg.query(
       `query($r: [_Any!]!) { _entities(representations: $r) { ... on Feedback { id category } } }`,
       {
-        r: [
-          { __typename: 'Feedback', id: b.id },
-          { __typename: 'Feedback', id: UNKNOWN_ID },
-          { __typename: 'Feedback', id: a.id },
-        ],
+        principal: READER,
+        variables: {
+          r: [
+            { __typename: 'Feedback', id: b.id },
+            { __typename: 'Feedback', id: UNKNOWN_ID },
+            { __typename: 'Feedback', id: a.id },
+          ],
+        },
       },
-      { scopes: READ },
     );
     expect(res.body).toEqual({
       data: { _entities: [{ id: b.id, category: b.category }, null, { id: a.id, category: a.category }] },
@@ -152,16 +138,13 @@ test('_entities resolves feedback in order, null for unknown ids, in one SQL sta
 });
 
 test('a request without a gateway token gets HTTP 401', async () => {
-  const res = await sg.graphql(LIST, {}, { token: null });
-  expect(res.status).toBe(401);
-  expect(res.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  await expectUnauthenticated(sg, LIST);
 });
 
 test('reading without feedback:read is FORBIDDEN', async () => {
-  const res = await sg.graphql(LIST, {}, { scopes: ['org:read'] });
-  expect(res.body.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+  await expectForbidden(sg, LIST, { scopes: ['org:read'] });
 });
 
 test('entities and migrations have not drifted', async () => {
-  expect(await pendingSchemaChanges(db.dataSource)).toEqual([]);
+  expect(await pendingSchemaChanges(sg.dataSource)).toEqual([]);
 });

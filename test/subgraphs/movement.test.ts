@@ -1,36 +1,25 @@
 import { pendingSchemaChanges } from '../../subgraphs/kit/db';
-import { createTestDatabase, type TestDatabase } from '../databases';
 import { testCitizenRef } from '../factories/citizens';
 import { insertMovement } from '../factories/movement';
 import { testInstant, UNITS } from '../factories/sequence';
 import { countStatements } from '../statement-counter';
-import { startSubgraph, type RunningSubgraph } from '../subgraph-http';
+import { expectForbidden, expectUnauthenticated } from '../subgraph-assertions';
+import { useSubgraph } from '../subgraph-client';
 
-const READ = ['movement:read'];
+const READER = { scopes: ['movement:read'] };
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
-let db: TestDatabase;
-let sg: RunningSubgraph;
-
-beforeAll(async () => {
-  db = await createTestDatabase('movement');
-  sg = await startSubgraph('movement', db.dataSource);
-});
-afterAll(async () => {
-  await sg?.close();
-  await db?.drop();
-});
+const sg = useSubgraph('movement');
 
 test('movement(id) returns the stored journey with its citizen and route', async () => {
-  const m = await insertMovement(db.dataSource, { mode: 'CAR', conveyanceId: '29A-123.45', originWardCode: null });
-  const res = await sg.graphql(
+  const m = await insertMovement(sg.dataSource, { mode: 'CAR', conveyanceId: '29A-123.45', originWardCode: null });
+  const res = await sg.query(
     `query($id: ID!) { movement(id: $id) {
       id mode conveyanceId departAt arriveAt status citizen { ref }
       originProvince { code } originDistrict { code } originWard { code }
       destinationProvince { code } destinationDistrict { code } destinationWard { code }
     } }`,
-    { id: m.id },
-    { scopes: READ },
+    { principal: READER, variables: { id: m.id } },
   );
   expect(res.status).toBe(200);
   expect(res.body).toEqual({
@@ -55,29 +44,29 @@ test('movement(id) returns the stored journey with its citizen and route', async
 });
 
 test('movement(id) is null for an unknown or malformed id', async () => {
-  const res = await sg.graphql(
-    `{ a: movement(id: "${UNKNOWN_ID}") { id } b: movement(id: "x") { id } }`,
-    {},
-    { scopes: READ },
-  );
+  const res = await sg.query(`{ a: movement(id: "${UNKNOWN_ID}") { id } b: movement(id: "x") { id } }`, {
+    principal: READER,
+  });
   expect(res.body).toEqual({ data: { a: null, b: null } });
 });
 
 test('_entities resolves movements in order, null for unknown ids, in one SQL statement', async () => {
-  const a = await insertMovement(db.dataSource);
-  const b = await insertMovement(db.dataSource);
-  const counter = countStatements(db.dataSource);
+  const a = await insertMovement(sg.dataSource);
+  const b = await insertMovement(sg.dataSource);
+  const counter = countStatements(sg.dataSource);
   try {
-    const res = await sg.graphql(
+    const res = await sg.query(
       `query($r: [_Any!]!) { _entities(representations: $r) { ... on MovementDeclaration { id conveyanceId } } }`,
       {
-        r: [
-          { __typename: 'MovementDeclaration', id: b.id },
-          { __typename: 'MovementDeclaration', id: UNKNOWN_ID },
-          { __typename: 'MovementDeclaration', id: a.id },
-        ],
+        principal: READER,
+        variables: {
+          r: [
+            { __typename: 'MovementDeclaration', id: b.id },
+            { __typename: 'MovementDeclaration', id: UNKNOWN_ID },
+            { __typename: 'MovementDeclaration', id: a.id },
+          ],
+        },
       },
-      { scopes: READ },
     );
     expect(res.body).toEqual({
       data: {
@@ -92,24 +81,26 @@ test('_entities resolves movements in order, null for unknown ids, in one SQL st
 
 test('Citizen.movements extends the citizen: newest first, narrowed by since, one statement for all citizens', async () => {
   const ref = testCitizenRef(700);
-  const first = await insertMovement(db.dataSource, { citizenRef: ref, departAt: testInstant(10), arriveAt: null });
-  const second = await insertMovement(db.dataSource, { citizenRef: ref, departAt: testInstant(50), arriveAt: null });
-  const other = await insertMovement(db.dataSource, { citizenRef: testCitizenRef(701) });
-  const counter = countStatements(db.dataSource);
+  const first = await insertMovement(sg.dataSource, { citizenRef: ref, departAt: testInstant(10), arriveAt: null });
+  const second = await insertMovement(sg.dataSource, { citizenRef: ref, departAt: testInstant(50), arriveAt: null });
+  const other = await insertMovement(sg.dataSource, { citizenRef: testCitizenRef(701) });
+  const counter = countStatements(sg.dataSource);
   try {
-    const res = await sg.graphql(
+    const res = await sg.query(
       `query($r: [_Any!]!, $since: DateTime) { _entities(representations: $r) {
         ... on Citizen { ref movements { id } recent: movements(since: $since) { id } }
       } }`,
       {
-        r: [
-          { __typename: 'Citizen', ref },
-          { __typename: 'Citizen', ref: 't1.travelled-nowhere' },
-          { __typename: 'Citizen', ref: other.citizenRef },
-        ],
-        since: testInstant(20).toISOString(),
+        principal: READER,
+        variables: {
+          r: [
+            { __typename: 'Citizen', ref },
+            { __typename: 'Citizen', ref: 't1.travelled-nowhere' },
+            { __typename: 'Citizen', ref: other.citizenRef },
+          ],
+          since: testInstant(20).toISOString(),
+        },
       },
-      { scopes: READ },
     );
     expect(res.body).toEqual({
       data: {
@@ -127,16 +118,13 @@ test('Citizen.movements extends the citizen: newest first, narrowed by since, on
 });
 
 test('a request without a gateway token gets HTTP 401', async () => {
-  const res = await sg.graphql(`{ movement(id: "${UNKNOWN_ID}") { id } }`, {}, { token: null });
-  expect(res.status).toBe(401);
-  expect(res.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  await expectUnauthenticated(sg, `{ movement(id: "${UNKNOWN_ID}") { id } }`);
 });
 
 test('reading without movement:read is FORBIDDEN', async () => {
-  const res = await sg.graphql(`{ movement(id: "${UNKNOWN_ID}") { id } }`, {}, { scopes: ['declarations:read'] });
-  expect(res.body.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+  await expectForbidden(sg, `{ movement(id: "${UNKNOWN_ID}") { id } }`, { scopes: ['declarations:read'] });
 });
 
 test('entities and migrations have not drifted', async () => {
-  expect(await pendingSchemaChanges(db.dataSource)).toEqual([]);
+  expect(await pendingSchemaChanges(sg.dataSource)).toEqual([]);
 });
