@@ -53,7 +53,10 @@ async function main(): Promise<void> {
   const listening = await listen(server.app, cfg.port, cfg.host);
   log.info({ url: `${listening.url}/graphql`, devIssuer: cfg.auth.devIssuer }, 'gateway listening');
 
+  let shuttingDown = false;
   const shutdown = async (signal: string) => {
+    if (shuttingDown) return; // Ctrl-C reaches every process of the group, then the launcher's SIGTERM
+    shuttingDown = true;
     log.info({ signal }, 'shutting down');
     server.drain();
     await listening.close(cfg.shutdownGraceMs);

@@ -5,7 +5,7 @@
  * all, PostgreSQL last, and leaves no process behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../subgraphs/kit/config';
@@ -125,6 +125,10 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
 
+  // .local stays enterable (as root, PostgreSQL runs as the postgres user and keeps its data in
+  // .local/postgres); the keys inside it are private.
+  await mkdir(cfg.localDir, { recursive: true, mode: 0o755 });
+  if (process.getuid?.() === 0) await chmod(cfg.localDir, 0o755);
   const keys = join(cfg.localDir, 'keys');
   await mkdir(keys, { recursive: true, mode: 0o700 });
   const files = {

@@ -49,7 +49,10 @@ export async function runSubgraph(module: SubgraphModule, env: NodeJS.ProcessEnv
   const listening = await listen(server.app, cfg.port, cfg.host);
   log.info({ url: `${listening.url}/graphql` }, 'listening; connecting to the database');
 
+  let shuttingDown = false;
   const shutdown = async (signal: string) => {
+    if (shuttingDown) return; // Ctrl-C reaches every process of the group, then the launcher's SIGTERM
+    shuttingDown = true;
     log.info({ signal }, 'shutting down');
     server.drain();
     await listening.close(cfg.shutdownGraceMs);
