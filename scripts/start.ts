@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../subgraphs/kit/config';
 import { loadOrCreateKeyFiles } from '../subgraphs/kit/keys';
+import { loadPseudonymKeyFile } from '../subgraphs/kit/pseudonym';
 import { SUBGRAPHS, type SubgraphName } from '../subgraphs/kit/module';
 import { ROOT } from '../subgraphs/kit/paths';
 import { ensureDatabase, startCluster, traversableByOthers, type RunningCluster } from './postgres-cluster';
@@ -136,14 +137,22 @@ async function main(): Promise<void> {
     devIssuerJwks: join(keys, 'dev-issuer.jwks.json'),
     internalPrivate: join(keys, 'internal-signing.private.json'),
     internalJwks: join(keys, 'internal-jwks.json'),
+    pseudonymKey: join(keys, 'pseudonym.key'),
   };
   if (cfg.mode !== 'production') await loadOrCreateKeyFiles(files.devIssuerPrivate, files.devIssuerJwks);
   await loadOrCreateKeyFiles(files.internalPrivate, files.internalJwks);
+  // Every subgraph must compute the same Citizen.ref: one key, made once, shared by all.
+  await loadPseudonymKeyFile(files.pseudonymKey, cfg.mode !== 'production');
 
   const urls = await databases(cfg);
   await writeFile(join(cfg.localDir, 'stack.json'), JSON.stringify({ databases: urls }, null, 2), { mode: 0o600 });
 
-  const common = { NODE_ENV: cfg.mode, LOG_LEVEL: cfg.logLevel, INTERNAL_JWKS_FILE: files.internalJwks };
+  const common = {
+    NODE_ENV: cfg.mode,
+    LOG_LEVEL: cfg.logLevel,
+    INTERNAL_JWKS_FILE: files.internalJwks,
+    PSEUDONYM_KEY_FILE: files.pseudonymKey,
+  };
   await Promise.all(
     SUBGRAPHS.map(async (name) => {
       const port = cfg.subgraphPorts[name];

@@ -1,3 +1,4 @@
+import { TEST_PSEUDONYM_KEY } from './factories/citizens';
 import { createLocalJWKSet } from 'jose';
 import type { DataSource } from 'typeorm';
 import { createSubgraphServer, type SubgraphServer } from '../subgraphs/kit/server';
@@ -75,6 +76,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         dataSource: dbs[name].dataSource,
         verifyToken: createInternalTokenVerifier(createLocalJWKSet(internal.jwks), name),
         logger: log,
+        pseudonymKey: TEST_PSEUDONYM_KEY,
       });
       server.markReady();
       const listening = await listen(server.app, 0, '127.0.0.1');

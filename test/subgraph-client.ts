@@ -1,3 +1,4 @@
+import { TEST_PSEUDONYM_KEY } from './factories/citizens';
 import { createLocalJWKSet } from 'jose';
 import type { DataSource } from 'typeorm';
 import { listen, type Listening } from '../subgraphs/kit/http';
@@ -78,6 +79,7 @@ export async function startSubgraph(name: SubgraphName, dataSource: DataSource):
     dataSource,
     verifyToken: createInternalTokenVerifier(createLocalJWKSet(key.jwks), name),
     logger: silentLogger(),
+    pseudonymKey: TEST_PSEUDONYM_KEY,
   });
   const listening: Listening = await listen(server.app, 0, '127.0.0.1');
   server.markReady();

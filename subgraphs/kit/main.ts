@@ -7,6 +7,7 @@ import { fileJwks } from './keys';
 import { createLogger } from './logger';
 import type { SubgraphModule } from './module';
 import { createSubgraphServer } from './server';
+import { loadPseudonymKeyFile, parsePseudonymKey } from './pseudonym';
 import { loadSubgraphConfig, type SubgraphConfig } from './subgraph-config';
 
 function keyResolver(cfg: SubgraphConfig): JWTVerifyGetKey {
@@ -45,6 +46,10 @@ export async function runSubgraph(module: SubgraphModule, env: NodeJS.ProcessEnv
     dataSource,
     verifyToken: createInternalTokenVerifier(keyResolver(cfg), module.name),
     logger: log,
+    pseudonymKey:
+      cfg.pseudonymKey.kind === 'inline'
+        ? parsePseudonymKey(cfg.pseudonymKey.value)
+        : await loadPseudonymKeyFile(cfg.pseudonymKey.path, cfg.pseudonymKey.createIfMissing),
   });
   const listening = await listen(server.app, cfg.port, cfg.host);
   log.info({ url: `${listening.url}/graphql` }, 'listening; connecting to the database');

@@ -1,4 +1,6 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { badInput } from './errors';
 
 /**
@@ -59,4 +61,21 @@ export function parsePseudonymKey(raw: string): PseudonymKey {
     throw new Error('pseudonymisation key must be "<version>:<base64 secret of at least 32 bytes>"');
   }
   return { version, secret };
+}
+
+/** Reads the key from a file (`<version>:<base64>`), generating one on first use when allowed. */
+export async function loadPseudonymKeyFile(path: string, createIfMissing: boolean): Promise<PseudonymKey> {
+  try {
+    return parsePseudonymKey((await readFile(path, 'utf8')).trim());
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || !createIfMissing) throw e;
+  }
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  // 'wx': if another process created it meanwhile, fail and read theirs instead.
+  await writeFile(path, `v1:${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' }).catch(
+    (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e;
+    },
+  );
+  return parsePseudonymKey((await readFile(path, 'utf8')).trim());
 }

@@ -12,6 +12,7 @@ import { bearer, type InternalTokenVerifier } from './internal-token';
 import { LoaderRegistry } from './loaders';
 import type { Logger } from './logger';
 import type { Principal } from './principal';
+import type { PseudonymKey } from './pseudonym';
 import { requestIdPlugin, requestLogPlugin } from './plugins';
 import { mountHealth, type Readiness } from './http';
 import { isDatabaseUp } from './db';
@@ -24,6 +25,8 @@ export interface SubgraphContext {
   loaders: LoaderRegistry;
   db: DataSource;
   log: Logger;
+  /** Computes `Citizen.ref` from an identity document (the same key in every subgraph). */
+  pseudonymKey: PseudonymKey;
 }
 
 export type SubgraphResolvers = GraphQLResolverMap<SubgraphContext>;
@@ -34,6 +37,7 @@ export interface SubgraphDeps {
   dataSource: DataSource;
   verifyToken: InternalTokenVerifier;
   logger: Logger;
+  pseudonymKey: PseudonymKey;
   /** Overrides the SDL read from `schema/<name>.graphql` (tests of bad schemas). */
   typeDefs?: string;
   /** Wraps the built schema (the authorisation issue applies graphql-shield here). */
@@ -114,6 +118,7 @@ export async function createSubgraphServer(deps: SubgraphDeps): Promise<Subgraph
           requestId: principal.requestId,
           loaders: new LoaderRegistry(),
           db: dataSource,
+          pseudonymKey: deps.pseudonymKey,
           log: logger.child({ requestId: principal.requestId, subject: principal.subject }),
         };
       },

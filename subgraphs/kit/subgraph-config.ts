@@ -1,6 +1,7 @@
 import { ConfigError, EnvReader, type Env, type Mode } from './config';
 import { DEFAULT_PORTS, type SubgraphName } from './module';
 import { localDir } from './paths';
+import { parsePseudonymKey } from './pseudonym';
 
 export interface SubgraphConfig {
   name: SubgraphName;
@@ -13,6 +14,8 @@ export interface SubgraphConfig {
   /** Where the gateway's public keys for internal tokens come from. */
   internalJwks: { kind: 'file'; path: string } | { kind: 'url'; url: string };
   seedDevelopmentData: boolean;
+  /** The pseudonymisation key (the same in every subgraph): inline, or a file. */
+  pseudonymKey: { kind: 'inline'; value: string } | { kind: 'file'; path: string; createIfMissing: boolean };
   shutdownGraceMs: number;
 }
 
@@ -30,6 +33,19 @@ export function loadSubgraphConfig(name: SubgraphName, env: Env): SubgraphConfig
   if (mode === 'production' && seedDevelopmentData) {
     throw new ConfigError('SEED_DEVELOPMENT_DATA must be off in production');
   }
+  const inlineKey = r.optional('PSEUDONYM_KEY');
+  const keyFile = r.optional('PSEUDONYM_KEY_FILE');
+  if (inlineKey && keyFile) throw new ConfigError('set PSEUDONYM_KEY or PSEUDONYM_KEY_FILE, not both');
+  if (mode === 'production' && !inlineKey && !keyFile) {
+    throw new ConfigError('PSEUDONYM_KEY or PSEUDONYM_KEY_FILE is required in production');
+  }
+  if (inlineKey) {
+    try {
+      parsePseudonymKey(inlineKey);
+    } catch (e) {
+      throw new ConfigError(`PSEUDONYM_KEY: ${(e as Error).message}`);
+    }
+  }
   return {
     name,
     mode,
@@ -43,5 +59,12 @@ export function loadSubgraphConfig(name: SubgraphName, env: Env): SubgraphConfig
       : { kind: 'file', path: jwksFile ?? localDir('keys', 'internal-jwks.json') },
     seedDevelopmentData,
     shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
+    pseudonymKey: inlineKey
+      ? { kind: 'inline', value: inlineKey }
+      : {
+          kind: 'file',
+          path: keyFile ?? localDir('keys', 'pseudonym.key'),
+          createIfMissing: mode !== 'production' && !keyFile,
+        },
   };
 }

@@ -1,0 +1,58 @@
+import { calendarDay } from './admin-units/dates';
+
+/**
+ * The deterministic demo population every subgraph's development seed shares, so the local
+ * stack's records join across subgraphs (the same documents give the same `Citizen.ref`).
+ * Fictional people; document numbers follow the citizen-ID rules (birth province, century and
+ * sex digit, birth year) so they pass validation.
+ */
+export interface DemoPerson {
+  index: number;
+  fullName: string;
+  yearOfBirth: number;
+  sex: 'MALE' | 'FEMALE';
+  documentNumber: string;
+  phone: string;
+  /** Province where the person lives (01 Hà Nội or 79 Hồ Chí Minh City). */
+  provinceCode: '01' | '79';
+}
+
+const NAMES: [string, 'MALE' | 'FEMALE', number, '01' | '79'][] = [
+  ['Nguyễn Văn An', 'MALE', 1985, '01'],
+  ['Trần Thị Bình', 'FEMALE', 1990, '01'],
+  ['Lê Hoàng Cường', 'MALE', 1978, '01'],
+  ['Phạm Thu Dung', 'FEMALE', 2001, '01'],
+  ['Hoàng Minh Đức', 'MALE', 1995, '01'],
+  ['Vũ Ngọc Hà', 'FEMALE', 1968, '01'],
+  ['Đặng Quốc Huy', 'MALE', 1988, '79'],
+  ['Bùi Thị Lan', 'FEMALE', 1993, '79'],
+  ['Đỗ Văn Minh', 'MALE', 2003, '79'],
+  ['Hồ Thị Ngọc', 'FEMALE', 1975, '79'],
+  ['Ngô Thanh Phong', 'MALE', 1982, '79'],
+  ['Dương Thị Quỳnh', 'FEMALE', 1999, '79'],
+];
+
+/** Century-and-sex digit of a 12-digit citizen ID: 0/1 for 1900s men/women, 2/3 for 2000s. */
+export function centurySexDigit(yearOfBirth: number, sex: 'MALE' | 'FEMALE'): number {
+  return (Math.floor(yearOfBirth / 100) - 19) * 2 + (sex === 'FEMALE' ? 1 : 0);
+}
+
+export const DEMO_PEOPLE: readonly DemoPerson[] = NAMES.map(([fullName, sex, yearOfBirth, provinceCode], i) => ({
+  index: i + 1,
+  fullName,
+  yearOfBirth,
+  sex,
+  provinceCode,
+  documentNumber: `0${provinceCode}${centurySexDigit(yearOfBirth, sex)}${String(yearOfBirth % 100).padStart(2, '0')}${String(100_000 + i * 7_919).padStart(6, '0')}`,
+  phone: `09${String(10_000_000 + i * 1_234_567).slice(0, 8)}`,
+}));
+
+/**
+ * An instant `daysAgo` calendar days before `today` (a Vietnamese calendar day), at `hour` local
+ * time: demo records are spread over the last 14 days relative to the day the seed runs.
+ */
+export function demoInstant(daysAgo: number, hour: number, now: Date = new Date()): Date {
+  const today = calendarDay(now); // YYYY-MM-DD in Asia/Ho_Chi_Minh
+  const localMidnightUtc = Date.parse(`${today}T00:00:00+07:00`);
+  return new Date(localMidnightUtc - daysAgo * 86_400_000 + hour * 3_600_000);
+}
