@@ -56,3 +56,14 @@ export function demoInstant(daysAgo: number, hour: number, now: Date = new Date(
   const localMidnightUtc = Date.parse(`${today}T00:00:00+07:00`);
   return new Date(localMidnightUtc - daysAgo * 86_400_000 + hour * 3_600_000);
 }
+
+const DEMO_NAMESPACES = { declaration: 1, movement: 2, checkpoint: 3, passage: 4, feedback: 5, monitoring: 6 } as const;
+export type DemoNamespace = keyof typeof DEMO_NAMESPACES;
+
+/**
+ * A fixed UUID for the n-th demo record of a kind, so one subgraph's demo data can point at
+ * another's (a demo passage verifies demo movement 3) without sharing a database.
+ */
+export function demoUuid(kind: DemoNamespace, n: number): string {
+  return `de300000-0000-4000-8${DEMO_NAMESPACES[kind]}00-${String(n).padStart(12, '0')}`;
+}
