@@ -9,7 +9,7 @@ import type {
   GatewayUnsubscriber,
 } from '@apollo/server-gateway-interface';
 import type { Principal } from '../../subgraphs/kit/principal';
-import { accessRulesOf, satisfies, type AccessRules } from './rules';
+import { accessRulesOf, rulesForField, satisfies, type AccessRules } from '../../subgraphs/kit/access';
 import { trimOperation, type Trimmed } from './trim';
 import { completeResult } from './complete';
 
@@ -65,9 +65,7 @@ export class AuthorizingGateway implements GatewayInterface {
 
   /** Whether a principal with `scopes` may read `parent.field` returning `returnType`. */
   allowed(scopes: ReadonlySet<string>, parent: string, field: string, returnType: string): boolean {
-    const fieldRules = this.rules.fields.get(`${parent}.${field}`) ?? [];
-    const typeRules = this.rules.types.get(returnType) ?? [];
-    return satisfies(fieldRules, scopes) && satisfies(typeRules, scopes);
+    return satisfies(rulesForField(this.rules, parent, field, returnType), scopes);
   }
 
   private authorising(executor: GatewayExecutor): GatewayExecutor {

@@ -1,5 +1,5 @@
 import { buildSchema, parse, print } from 'graphql';
-import { accessRulesOf, satisfies } from '../../gateway/authorization/rules';
+import { accessRulesOf, satisfies } from '../../subgraphs/kit/access';
 import { trimOperation } from '../../gateway/authorization/trim';
 import { completeResult } from '../../gateway/authorization/complete';
 

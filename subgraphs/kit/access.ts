@@ -73,6 +73,19 @@ export function accessRulesOf(supergraphSdl: string): AccessRules {
   return { fields, types };
 }
 
+/**
+ * Everything that guards `Parent.field`: its own rules, the rules of the type it returns (a field
+ * is blocked when its return type is), and the rules of its parent type (reading any field of a
+ * protected type — also through `_entities` — needs the type's rule).
+ */
+export function rulesForField(rules: AccessRules, parent: string, field: string, returnType: string): AccessRule[] {
+  return [
+    ...(rules.fields.get(`${parent}.${field}`) ?? []),
+    ...(rules.types.get(returnType) ?? []),
+    ...(rules.types.get(parent) ?? []),
+  ];
+}
+
 /** Whether `scopes` satisfy every rule. */
 export function satisfies(rules: readonly AccessRule[], scopes: ReadonlySet<string>): boolean {
   return rules.every((r) => r.anyOf.length === 0 || r.anyOf.some((all) => all.every((s) => scopes.has(s))));
