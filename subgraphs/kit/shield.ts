@@ -1,6 +1,6 @@
 import { applyMiddleware } from 'graphql-middleware';
 import { allow, rule, shield } from 'graphql-shield';
-import type { IRules } from 'graphql-shield/typings/types';
+import type { IRules } from 'graphql-shield';
 import { getNamedType, isObjectType, type GraphQLSchema } from 'graphql';
 import { accessRulesOf, rulesForField, satisfies, type AccessRule } from './access';
 import { forbidden } from './errors';
