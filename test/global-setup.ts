@@ -8,6 +8,7 @@ import { silentLogger } from '../subgraphs/kit/logger';
 import { SUBGRAPHS } from '../subgraphs/kit/module';
 import { MODULES } from '../subgraphs/registry';
 import { TEMPLATE_PREFIX } from './pg-env';
+import { TEST_PSEUDONYM_KEY } from './factories/citizens';
 
 declare global {
   var __TEST_CLUSTER__: RunningCluster | undefined;
@@ -46,7 +47,7 @@ export default async function globalSetup(): Promise<void> {
       try {
         await migrate(ds);
         await mod.seedReference?.(ds, log);
-        await mod.seedDevelopment?.(ds, log);
+        await mod.seedDevelopment?.(ds, log, { pseudonymKey: TEST_PSEUDONYM_KEY });
       } finally {
         await ds.destroy();
       }

@@ -1,4 +1,5 @@
 import { Init1732700000000 } from './1732700000000-Init';
+import { CheckpointControl1764806400000 } from './1764806400000-CheckpointControl';
 
 /** Applied in this order; never edit a released migration, add a new one. */
-export const checkpointsMigrations = [Init1732700000000];
+export const checkpointsMigrations = [Init1732700000000, CheckpointControl1764806400000];

@@ -1,4 +1,6 @@
 import { Init1732700000000 } from './1732700000000-Init';
+import { UnitListAndIdempotency1764288000000 } from './1764288000000-UnitListAndIdempotency';
+import { Workflow1764288000100 } from './1764288000100-Workflow';
 
 /** Applied in this order; never edit a released migration, add a new one. */
-export const feedbackMigrations = [Init1732700000000];
+export const feedbackMigrations = [Init1732700000000, UnitListAndIdempotency1764288000000, Workflow1764288000100];

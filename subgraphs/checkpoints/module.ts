@@ -2,11 +2,18 @@ import type { SubgraphModule } from '../kit/module';
 import { checkpointsMigrations } from '../../migrations/checkpoints';
 import { checkpointsEntities } from './entities';
 import { checkpointsResolvers } from './resolvers';
+import { seedDevelopment, seedReference } from './seed';
 
-/** Checkpoints and controlled venues: owns `Checkpoint`, referencing units and operators. */
+/**
+ * Checkpoints and controlled venues, their operators and entry/exit control (passages): owns
+ * `Checkpoint` and `Passage`, and adds passages to `Citizen` and `MovementDeclaration` and
+ * checkpoints to `Organisation`. Keeps its own copy of the unit list.
+ */
 export const checkpointsModule: SubgraphModule = {
   name: 'checkpoints',
   entities: checkpointsEntities,
   migrations: checkpointsMigrations,
   resolvers: checkpointsResolvers,
+  seedReference,
+  seedDevelopment,
 };

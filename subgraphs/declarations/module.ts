@@ -2,11 +2,17 @@ import type { SubgraphModule } from '../kit/module';
 import { declarationsMigrations } from '../../migrations/declarations';
 import { declarationsEntities } from './entities';
 import { declarationsResolvers } from './resolvers';
+import { seedDevelopment, seedReference } from './seed';
 
-/** Health declarations: owns `Citizen` (by pseudonym) and `HealthDeclaration`. */
+/**
+ * Health declarations: owns `Citizen` (by pseudonym, with the identity document it is computed
+ * from), versioned `HealthDeclaration`s with their identity snapshots, and monitoring periods.
+ */
 export const declarationsModule: SubgraphModule = {
   name: 'declarations',
   entities: declarationsEntities,
   migrations: declarationsMigrations,
   resolvers: declarationsResolvers,
+  seedReference,
+  seedDevelopment,
 };

@@ -40,16 +40,17 @@ export async function runSubgraph(module: SubgraphModule, env: NodeJS.ProcessEnv
     poolSize: cfg.poolSize,
     applicationName: `subgraph-${module.name}`,
   });
+  const pseudonymKey =
+    cfg.pseudonymKey.kind === 'inline'
+      ? parsePseudonymKey(cfg.pseudonymKey.value)
+      : await loadPseudonymKeyFile(cfg.pseudonymKey.path, cfg.pseudonymKey.createIfMissing);
   const server = await createSubgraphServer({
     name: module.name,
     resolvers: module.resolvers,
     dataSource,
     verifyToken: createInternalTokenVerifier(keyResolver(cfg), module.name),
     logger: log,
-    pseudonymKey:
-      cfg.pseudonymKey.kind === 'inline'
-        ? parsePseudonymKey(cfg.pseudonymKey.value)
-        : await loadPseudonymKeyFile(cfg.pseudonymKey.path, cfg.pseudonymKey.createIfMissing),
+    pseudonymKey,
   });
   const listening = await listen(server.app, cfg.port, cfg.host);
   log.info({ url: `${listening.url}/graphql` }, 'listening; connecting to the database');
@@ -72,7 +73,7 @@ export async function runSubgraph(module: SubgraphModule, env: NodeJS.ProcessEnv
   const applied = await migrate(dataSource);
   if (applied.length) log.info({ migrations: applied }, 'migrations applied');
   await module.seedReference?.(dataSource, log);
-  if (cfg.seedDevelopmentData) await module.seedDevelopment?.(dataSource, log);
+  if (cfg.seedDevelopmentData) await module.seedDevelopment?.(dataSource, log, { pseudonymKey });
   server.markReady();
   log.info('ready');
 }

@@ -1,5 +1,6 @@
 import type { DataSource, EntitySchema, MigrationInterface } from 'typeorm';
 import type { Logger } from './logger';
+import type { PseudonymKey } from './pseudonym';
 import type { SubgraphResolvers } from './server';
 
 /** Everything that defines one subgraph; used by its main, the stack, the tests and the checks. */
@@ -10,8 +11,16 @@ export interface SubgraphModule {
   resolvers: SubgraphResolvers;
   /** Reference data every deployment needs; runs when the database lacks it (idempotent). */
   seedReference?: (db: DataSource, log: Logger) => Promise<void>;
-  /** Development-only data (dev users, demo records); never in production. */
-  seedDevelopment?: (db: DataSource, log: Logger) => Promise<void>;
+  /**
+   * Development-only data (dev users, demo records); never in production. `ctx.pseudonymKey` is the
+   * key the subgraph runs with, so demo records get the same `Citizen.ref` in every subgraph.
+   */
+  seedDevelopment?: (db: DataSource, log: Logger, ctx?: SeedContext) => Promise<void>;
+}
+
+/** What development seeds receive besides the database and the logger. */
+export interface SeedContext {
+  pseudonymKey: PseudonymKey;
 }
 
 export const SUBGRAPHS = ['organisations', 'declarations', 'movement', 'feedback', 'checkpoints'] as const;

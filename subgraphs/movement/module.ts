@@ -2,6 +2,7 @@ import type { SubgraphModule } from '../kit/module';
 import { movementMigrations } from '../../migrations/movement';
 import { movementEntities } from './entities';
 import { movementResolvers } from './resolvers';
+import { seedDevelopment, seedReference } from './seed';
 
 /** Movement declarations: owns `MovementDeclaration`, extends `Citizen` with its movements. */
 export const movementModule: SubgraphModule = {
@@ -9,4 +10,6 @@ export const movementModule: SubgraphModule = {
   entities: movementEntities,
   migrations: movementMigrations,
   resolvers: movementResolvers,
+  seedReference,
+  seedDevelopment,
 };

@@ -1,8 +1,12 @@
 import type { DataSource } from 'typeorm';
-import { CheckpointRow } from '../../subgraphs/checkpoints/entities';
+import { CheckpointOperatorRow, CheckpointRow, PassageRow } from '../../subgraphs/checkpoints/entities';
+import { testCitizenRef } from './citizens';
 import { Sequence, testInstant, UNITS } from './sequence';
 
 const seq = new Sequence('c0000000');
+const operatorSeq = new Sequence('c0000001');
+const passageSeq = new Sequence('c0000002');
+const assignmentSeq = new Sequence('c0000003');
 
 /** Inserts a checkpoint: by default an active provincial gateway in Hà Nội, open-ended. */
 export async function insertCheckpoint(ds: DataSource, overrides: Partial<CheckpointRow> = {}): Promise<CheckpointRow> {
@@ -21,8 +25,66 @@ export async function insertCheckpoint(ds: DataSource, overrides: Partial<Checkp
     activeFrom: testInstant(0),
     activeTo: null,
     status: 'ACTIVE',
+    createdBy: 'test-factory',
+    createdAt: testInstant(0),
+    updatedBy: null,
+    updatedAt: null,
+    closedBy: null,
+    closedAt: null,
+    closeReason: null,
     ...overrides,
   });
   await ds.getRepository(CheckpointRow).insert(row);
+  return row;
+}
+
+/** The n-th test operator's user id (the organisations subgraph's `User` id). */
+export function testOperatorId(n: number): string {
+  return operatorSeq.uuid(n);
+}
+
+/** Assigns a user to a checkpoint, by default from `testInstant(0)`, open. */
+export async function insertOperatorAssignment(
+  ds: DataSource,
+  values: Pick<CheckpointOperatorRow, 'checkpointId' | 'userId'> & Partial<CheckpointOperatorRow>,
+): Promise<CheckpointOperatorRow> {
+  const row = ds.getRepository(CheckpointOperatorRow).create({
+    id: assignmentSeq.uuid(assignmentSeq.next()),
+    assignedBy: 'test-factory',
+    assignedAt: testInstant(0),
+    removedBy: null,
+    removedAt: null,
+    ...values,
+  });
+  await ds.getRepository(CheckpointOperatorRow).insert(row);
+  return row;
+}
+
+/**
+ * Inserts a passage of test person n (n = the sequence number unless `citizenRef` is given) at a
+ * checkpoint: by default an allowed entry by personal QR at `scannedAt`, from a test device.
+ */
+export async function insertPassage(
+  ds: DataSource,
+  values: Pick<PassageRow, 'checkpointId' | 'scannedAt'> & Partial<PassageRow>,
+): Promise<PassageRow> {
+  const n = passageSeq.next();
+  const row = ds.getRepository(PassageRow).create({
+    id: passageSeq.uuid(n),
+    citizenRef: testCitizenRef(n),
+    direction: 'IN',
+    credentialType: 'PERSONAL_QR',
+    movementDeclarationId: null,
+    vehiclePlate: null,
+    decision: 'ALLOWED',
+    reason: null,
+    operatorUserId: null,
+    deviceId: 'test-device',
+    devicePassageId: `test-${n}`,
+    receivedAt: values.scannedAt,
+    recordedBy: 'test-factory',
+    ...values,
+  });
+  await ds.getRepository(PassageRow).insert(row);
   return row;
 }

@@ -1,6 +1,7 @@
 import { pendingSchemaChanges } from '../../subgraphs/kit/db';
 import { MAX_PAGE_SIZE } from '../../subgraphs/kit/pagination';
-import { insertCheckpoint } from '../factories/checkpoints';
+import { insertCheckpoint, insertPassage } from '../factories/checkpoints';
+import { testCitizenRef } from '../factories/citizens';
 import { testInstant, UNITS } from '../factories/sequence';
 import { countStatements } from '../statement-counter';
 import { expectForbidden, expectUnauthenticated, pageThrough } from '../subgraph-assertions';
@@ -17,8 +18,8 @@ interface Page {
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
   };
 }
-const LIST = `query($provinceCode: ID, $kind: CheckpointKind, $status: CheckpointStatus, $first: Int, $after: String) {
-  checkpoints(provinceCode: $provinceCode, kind: $kind, status: $status, first: $first, after: $after) {
+const LIST = `query($unitCode: ID, $kind: CheckpointKind, $status: CheckpointStatus, $first: Int, $after: String) {
+  checkpoints(unitCode: $unitCode, kind: $kind, status: $status, first: $first, after: $after) {
     edges { cursor node { id name } } pageInfo { hasNextPage endCursor }
   }
 }`;
@@ -90,7 +91,7 @@ test('checkpoints pages by name then id with resumable cursors, filtered by prov
   ];
   const all = await sg.query<Page>(LIST, {
     principal: READER,
-    variables: { provinceCode: province, first: MAX_PAGE_SIZE },
+    variables: { unitCode: province, first: MAX_PAGE_SIZE },
   });
   const order = all.body.data!.checkpoints.edges.map((e) => e.node);
   expect(order).toHaveLength(inserted.length);
@@ -103,21 +104,42 @@ test('checkpoints pages by name then id with resumable cursors, filtered by prov
   const seen = await pageThrough(
     3,
     async (after) =>
-      (await sg.query<Page>(LIST, { principal: READER, variables: { provinceCode: province, first: 2, after } })).body
-        .data!.checkpoints,
+      (await sg.query<Page>(LIST, { principal: READER, variables: { unitCode: province, first: 2, after } })).body.data!
+        .checkpoints,
   );
   expect(seen.map((n) => n.id)).toEqual(order.map((n) => n.id));
 
   const seaports = await sg.query<Page>(LIST, {
     principal: READER,
-    variables: { provinceCode: province, kind: 'SEAPORT' },
+    variables: { unitCode: province, kind: 'SEAPORT' },
   });
   expect(seaports.body.data!.checkpoints.edges.map((e) => e.node.id)).toEqual([inserted[0]!.id]);
   const closed = await sg.query<Page>(LIST, {
     principal: READER,
-    variables: { provinceCode: province, status: 'CLOSED' },
+    variables: { unitCode: province, status: 'CLOSED' },
   });
   expect(closed.body.data!.checkpoints.edges.map((e) => e.node.id)).toEqual([inserted[4]!.id]);
+});
+
+test("checkpoints(unitCode) filters by province, district or ward by the code's length", async () => {
+  const at = { provinceCode: '92', districtCode: '916', wardCode: '31117' };
+  const ward = await insertCheckpoint(sg.dataSource, { ...at, name: 'Bến Ninh Kiều' });
+  const district = await insertCheckpoint(sg.dataSource, { ...at, wardCode: '31120', name: 'Chợ Tân An' });
+  const province = await insertCheckpoint(sg.dataSource, {
+    ...at,
+    districtCode: '918',
+    wardCode: null,
+    name: 'Cảng Cái Cui',
+  });
+  const ids = async (unitCode: string) =>
+    (await sg.query<Page>(LIST, { principal: READER, variables: { unitCode } })).body.data!.checkpoints.edges.map(
+      (e) => e.node.id,
+    );
+  expect(await ids('31117')).toEqual([ward.id]);
+  expect((await ids('916')).sort()).toEqual([ward.id, district.id].sort());
+  expect((await ids('92')).sort()).toEqual([ward.id, district.id, province.id].sort());
+  const bad = await sg.query(LIST, { principal: READER, variables: { unitCode: '9' } });
+  expect(bad.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'unitCode' });
 });
 
 test('checkpoints rejects a page size above the maximum and a bad cursor', async () => {
@@ -152,6 +174,62 @@ test('_entities resolves checkpoints in order, null for unknown ids, in one SQL 
     );
     expect(res.body).toEqual({ data: { _entities: [{ id: b.id, name: b.name }, null, { id: a.id, name: a.name }] } });
     expect(counter.statements).toHaveLength(1);
+  } finally {
+    counter.restore();
+  }
+});
+
+test('_entities adds passages to citizens and movement declarations and checkpoints to organisations, one statement per type', async () => {
+  const cp = await insertCheckpoint(sg.dataSource, { operatorCode: 'TEST-OPS', provinceCode: '92' });
+  const movementId = '00e00000-0000-4000-8000-000000000999';
+  const scannedAt = new Date(Date.now() - 3_600_000);
+  const a = await insertPassage(sg.dataSource, { checkpointId: cp.id, citizenRef: testCitizenRef(901), scannedAt });
+  const b = await insertPassage(sg.dataSource, {
+    checkpointId: cp.id,
+    citizenRef: testCitizenRef(902),
+    scannedAt,
+    movementDeclarationId: movementId,
+  });
+  const counter = countStatements(sg.dataSource);
+  try {
+    const res = await sg.query(
+      `query($r: [_Any!]!) { _entities(representations: $r) {
+        ... on Citizen { ref passages { id } }
+        ... on MovementDeclaration { id passages { id } }
+        ... on Organisation { code checkpoints { id } }
+        ... on Passage { id }
+      } }`,
+      {
+        principal: READER,
+        variables: {
+          r: [
+            { __typename: 'Citizen', ref: testCitizenRef(901) },
+            { __typename: 'Citizen', ref: testCitizenRef(902) },
+            { __typename: 'Citizen', ref: testCitizenRef(903) },
+            { __typename: 'MovementDeclaration', id: movementId },
+            { __typename: 'MovementDeclaration', id: 'not-a-uuid' },
+            { __typename: 'Organisation', code: 'TEST-OPS' },
+            { __typename: 'Passage', id: b.id },
+            { __typename: 'Passage', id: UNKNOWN_ID },
+          ],
+        },
+      },
+    );
+    expect(res.body).toEqual({
+      data: {
+        _entities: [
+          { ref: testCitizenRef(901), passages: [{ id: a.id }] },
+          { ref: testCitizenRef(902), passages: [{ id: b.id }] },
+          { ref: testCitizenRef(903), passages: [] },
+          { id: movementId, passages: [{ id: b.id }] },
+          { id: 'not-a-uuid', passages: [] },
+          { code: 'TEST-OPS', checkpoints: [{ id: cp.id }] },
+          { id: b.id },
+          null,
+        ],
+      },
+    });
+    expect(counter.statements).toHaveLength(4);
   } finally {
     counter.restore();
   }

@@ -11,7 +11,7 @@ const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 const sg = useSubgraph('declarations');
 
-const DECLARATION_FIELDS = `id kind questionnaireVersion channel submittedAt fullName
+const DECLARATION_FIELDS = `id version kind questionnaireVersion channel submittedAt identity { fullName }
   citizen { ref } province { code } district { code } ward { code }`;
 
 test('declaration(id) returns the stored declaration with its citizen and units', async () => {
@@ -25,11 +25,12 @@ test('declaration(id) returns the stored declaration with its citizen and units'
   expect(res.body.data).toEqual({
     declaration: {
       id: d.id,
+      version: 1,
       kind: 'ENTRY',
       questionnaireVersion: '2021-08',
       channel: 'onsite',
       submittedAt: d.submittedAt.toISOString(),
-      fullName: d.fullName,
+      identity: { fullName: d.identitySnapshot.fullName },
       citizen: { ref: d.citizenRef },
       province: { code: UNITS.haNoi.province },
       district: { code: UNITS.haNoi.district },
@@ -89,7 +90,7 @@ test('_entities resolves declarations in order, null for unknown ids, in one SQL
   const counter = countStatements(sg.dataSource);
   try {
     const res = await sg.query(
-      `query($r: [_Any!]!) { _entities(representations: $r) { ... on HealthDeclaration { id fullName } } }`,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on HealthDeclaration { id version kind } } }`,
       {
         principal: READER,
         variables: {
@@ -103,7 +104,14 @@ test('_entities resolves declarations in order, null for unknown ids, in one SQL
       },
     );
     expect(res.body).toEqual({
-      data: { _entities: [{ id: b.id, fullName: b.fullName }, null, { id: a.id, fullName: a.fullName }, null] },
+      data: {
+        _entities: [
+          { id: b.id, version: 1, kind: 'UNIVERSAL' },
+          null,
+          { id: a.id, version: 1, kind: 'UNIVERSAL' },
+          null,
+        ],
+      },
     });
     expect(counter.statements).toHaveLength(1);
   } finally {

@@ -6,7 +6,8 @@ import { countStatements } from '../statement-counter';
 import { expectForbidden, expectUnauthenticated } from '../subgraph-assertions';
 import { useSubgraph } from '../subgraph-client';
 
-const READER = { scopes: ['movement:read'] };
+/** A health official: movement:read, pii:read (conveyance ids) and org:read (unit codes). */
+const READER = { roles: ['health_official'] };
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 const sg = useSubgraph('movement');
@@ -77,6 +78,43 @@ test('_entities resolves movements in order, null for unknown ids, in one SQL st
   } finally {
     counter.restore();
   }
+});
+
+test('_entities of 2 or 20 movements with their histories and companions: the same statements', async () => {
+  const insert = (n: number) =>
+    Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        insertMovement(sg.dataSource, { companionRefs: [testCitizenRef(800 + i)], status: 'APPROVED' }),
+      ),
+    );
+  const query = `query($r: [_Any!]!) { _entities(representations: $r) {
+    ... on MovementDeclaration { id status statusHistory { from to } companions { ref movements { id } } }
+  } }`;
+  const statements = async (rows: { id: string }[]) => {
+    const counter = countStatements(sg.dataSource);
+    try {
+      const res = await sg.query<{ _entities: { id: string }[] }>(query, {
+        principal: READER,
+        variables: { r: rows.map((m) => ({ __typename: 'MovementDeclaration', id: m.id })) },
+      });
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data!._entities.map((e) => e.id)).toEqual(rows.map((m) => m.id));
+      return counter.statements.length;
+    } finally {
+      counter.restore();
+    }
+  };
+  const few = await statements(await insert(2));
+  expect(await statements(await insert(20))).toBe(few);
+  expect(few).toBe(3); // declarations, histories, companions' movements
+});
+
+test('writes need their scopes: declaring movement:write, deciding movement:decide', async () => {
+  const m = await insertMovement(sg.dataSource);
+  const app = { scopes: ['movement:write'] };
+  await expectForbidden(sg, `mutation { cancelMovement(id: "${m.id}", reason: "x") { id } }`, READER);
+  await expectForbidden(sg, `mutation { approveMovement(id: "${m.id}") { id } }`, app);
+  await expectForbidden(sg, `mutation { rejectMovement(id: "${m.id}", reason: "x") { id } }`, app);
 });
 
 test('Citizen.movements extends the citizen: newest first, narrowed by since, one statement for all citizens', async () => {

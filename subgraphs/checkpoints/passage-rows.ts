@@ -1,0 +1,118 @@
+import type { EntityManager } from 'typeorm';
+import type { PassageRow } from './entities';
+
+/*
+ * Raw SQL for the passage write path and the queries TypeORM's builders cannot express (one
+ * multi-row INSERT … ON CONFLICT … RETURNING, window joins): the column list and the mapping of
+ * raw rows to `PassageRow`.
+ */
+
+/** Every column of `passage`, in table order. */
+export const PASSAGE_COLUMNS = [
+  'id',
+  'checkpoint_id',
+  'citizen_ref',
+  'direction',
+  'scanned_at',
+  'credential_type',
+  'movement_declaration_id',
+  'vehicle_plate',
+  'decision',
+  'reason',
+  'operator_user_id',
+  'device_id',
+  'device_passage_id',
+  'received_at',
+  'recorded_by',
+] as const;
+
+export function passageFromRaw(r: Record<string, unknown>): PassageRow {
+  return {
+    id: r.id as string,
+    checkpointId: r.checkpoint_id as string,
+    citizenRef: r.citizen_ref as string,
+    direction: r.direction as PassageRow['direction'],
+    scannedAt: r.scanned_at as Date,
+    credentialType: r.credential_type as PassageRow['credentialType'],
+    movementDeclarationId: (r.movement_declaration_id as string | null) ?? null,
+    vehiclePlate: (r.vehicle_plate as string | null) ?? null,
+    decision: r.decision as PassageRow['decision'],
+    reason: (r.reason as string | null) ?? null,
+    operatorUserId: (r.operator_user_id as string | null) ?? null,
+    deviceId: (r.device_id as string | null) ?? null,
+    devicePassageId: (r.device_passage_id as string | null) ?? null,
+    receivedAt: r.received_at as Date,
+    recordedBy: r.recorded_by as string,
+  };
+}
+
+/** A passage as the write path stores it: the server sets id and received_at. */
+export type NewPassage = Omit<PassageRow, 'id' | 'receivedAt' | 'checkpoint'>;
+
+const INSERTED = [
+  'checkpoint_id',
+  'citizen_ref',
+  'direction',
+  'scanned_at',
+  'credential_type',
+  'movement_declaration_id',
+  'vehicle_plate',
+  'decision',
+  'reason',
+  'operator_user_id',
+  'device_id',
+  'device_passage_id',
+  'recorded_by',
+] as const;
+
+const values = (p: NewPassage): unknown[] => [
+  p.checkpointId,
+  p.citizenRef,
+  p.direction,
+  p.scannedAt,
+  p.credentialType,
+  p.movementDeclarationId,
+  p.vehiclePlate,
+  p.decision,
+  p.reason,
+  p.operatorUserId,
+  p.deviceId,
+  p.devicePassageId,
+  p.recordedBy,
+];
+
+/**
+ * Inserts the passages in one statement. A passage whose (device_id, device_passage_id) is already
+ * stored is skipped (ON CONFLICT DO NOTHING): the rows returned are the ones stored now, in no
+ * particular order. 13 parameters a row keeps 1000 rows well under PostgreSQL's 65535.
+ */
+export async function insertPassages(m: EntityManager, passages: readonly NewPassage[]): Promise<PassageRow[]> {
+  if (passages.length === 0) return [];
+  const params: unknown[] = [];
+  const tuples = passages.map((p) => {
+    const start = params.length;
+    params.push(...values(p));
+    return `(${INSERTED.map((_, i) => `$${start + i + 1}`).join(', ')})`;
+  });
+  const rows = (await m.query(
+    `INSERT INTO passage (${INSERTED.join(', ')}) VALUES ${tuples.join(', ')}
+     ON CONFLICT (device_id, device_passage_id) DO NOTHING
+     RETURNING ${PASSAGE_COLUMNS.join(', ')}`,
+    params,
+  )) as Record<string, unknown>[];
+  return rows.map(passageFromRaw);
+}
+
+/** The passages a device already sent, by its own ids. */
+export async function storedDevicePassages(
+  m: EntityManager,
+  deviceId: string,
+  devicePassageIds: readonly string[],
+): Promise<Map<string, PassageRow>> {
+  if (devicePassageIds.length === 0) return new Map();
+  const rows = (await m.query(
+    `SELECT ${PASSAGE_COLUMNS.join(', ')} FROM passage WHERE device_id = $1 AND device_passage_id = ANY($2::text[])`,
+    [deviceId, devicePassageIds],
+  )) as Record<string, unknown>[];
+  return new Map(rows.map((r) => [r.device_passage_id as string, passageFromRaw(r)]));
+}
