@@ -47,7 +47,9 @@ export default async function globalSetup(): Promise<void> {
       try {
         await migrate(ds);
         await mod.seedReference?.(ds, log);
-        await mod.seedDevelopment?.(ds, log, { pseudonymKey: TEST_PSEUDONYM_KEY });
+        // The seeded subjects (dev users and grants) are a fixture every test may use; the other
+        // subgraphs' demo sets are not, so tests never depend on them (their own tests seed them).
+        if (name === 'organisations') await mod.seedDevelopment?.(ds, log, { pseudonymKey: TEST_PSEUDONYM_KEY });
       } finally {
         await ds.destroy();
       }

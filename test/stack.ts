@@ -52,6 +52,8 @@ export interface StackOptions {
   supergraphPath?: string;
   supergraphPollMs?: number;
   principalCacheMs?: number;
+  /** Seed every subgraph's development demo set, as `npm start` does (README examples). */
+  demo?: boolean;
   logger?: Logger;
 }
 
@@ -70,6 +72,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   await Promise.all(
     SUBGRAPHS.map(async (name) => {
       dbs[name] = await createTestDatabase(name);
+      if (opts.demo && name !== 'organisations') {
+        // organisations' development seed (the dev users) is already in every template
+        await MODULES[name].seedDevelopment?.(dbs[name].dataSource, log, { pseudonymKey: TEST_PSEUDONYM_KEY });
+      }
       const server = await createSubgraphServer({
         name,
         resolvers: MODULES[name].resolvers,

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { DEMO_PEOPLE, demoInstant, demoUuid } from '../kit/demo';
+import { DEMO_PEOPLE, demoInstant, demoUserId, demoUuid } from '../kit/demo';
 import type { Logger } from '../kit/logger';
 import type { SeedContext } from '../kit/module';
 import { citizenRef, type PseudonymKey } from '../kit/pseudonym';
@@ -113,7 +113,11 @@ const DEMO_ACTIVE_FROM = new Date('2025-07-01T00:00:00+07:00');
  * Operators of the demo checkpoints. The organisations subgraph's development users get random ids,
  * so these fixed ids resolve to no `User` until its seed gives them fixed ids too.
  */
-export const DEMO_OPERATOR_IDS = [1, 2, 3].map((n) => `de300000-0000-4000-8700-${String(n).padStart(12, '0')}`);
+/**
+ * The organisations subgraph's development users (fixed ids, kit/demo.ts `demoUserId`): the Hà Nội
+ * checkpoint officer, and the two provincial health officials who also staff checkpoints.
+ */
+export const DEMO_OPERATOR_IDS = (['dev-checkpoint-01', 'dev-health-79', 'dev-health-01'] as const).map(demoUserId);
 
 const DEMO_ASSIGNMENTS: readonly { checkpoint: number; operator: number; removed?: boolean }[] = [
   { checkpoint: 1, operator: 0 },

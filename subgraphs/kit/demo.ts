@@ -57,7 +57,15 @@ export function demoInstant(daysAgo: number, hour: number, now: Date = new Date(
   return new Date(localMidnightUtc - daysAgo * 86_400_000 + hour * 3_600_000);
 }
 
-const DEMO_NAMESPACES = { declaration: 1, movement: 2, checkpoint: 3, passage: 4, feedback: 5, monitoring: 6 } as const;
+const DEMO_NAMESPACES = {
+  declaration: 1,
+  movement: 2,
+  checkpoint: 3,
+  passage: 4,
+  feedback: 5,
+  monitoring: 6,
+  user: 7,
+} as const;
 export type DemoNamespace = keyof typeof DEMO_NAMESPACES;
 
 /**
@@ -66,4 +74,21 @@ export type DemoNamespace = keyof typeof DEMO_NAMESPACES;
  */
 export function demoUuid(kind: DemoNamespace, n: number): string {
   return `de300000-0000-4000-8${DEMO_NAMESPACES[kind]}00-${String(n).padStart(12, '0')}`;
+}
+
+/** The development users' subjects (one per role), in a fixed order that gives each a fixed id. */
+export const DEMO_USER_SUBJECTS = [
+  'dev-centre-admin',
+  'dev-dpo',
+  'dev-health-01',
+  'dev-health-79',
+  'dev-checkpoint-01',
+  'dev-analyst',
+  'dev-hotline-01',
+  'dev-consumer-79',
+] as const;
+
+/** A development user's fixed id, so one subgraph's demo data can name another's users. */
+export function demoUserId(subject: (typeof DEMO_USER_SUBJECTS)[number]): string {
+  return demoUuid('user', DEMO_USER_SUBJECTS.indexOf(subject) + 1);
 }

@@ -1,3 +1,4 @@
+import { type DEMO_USER_SUBJECTS, demoUserId } from '../kit/demo';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../kit/logger';
 import { Role } from '../kit/roles';
@@ -205,7 +206,7 @@ const DEV_ORGANISATIONS: readonly OrganisationSeed[] = [
 ];
 
 interface DevUser {
-  subject: string;
+  subject: (typeof DEMO_USER_SUBJECTS)[number];
   kind: UserKind;
   displayName: string;
   organisationCode: string;
@@ -308,10 +309,10 @@ const DEV_GRANTS_FROM = '2025-07-01T00:00:00+07:00';
 
 async function ensureDevUser(m: EntityManager, u: DevUser): Promise<boolean> {
   await m.query(
-    `INSERT INTO app_user (subject, kind, display_name, organisation_id, email, phone, created_by)
-     SELECT $1, $2, $3, (SELECT id FROM organisation WHERE code = $4), $5, $6, $7
+    `INSERT INTO app_user (id, subject, kind, display_name, organisation_id, email, phone, created_by)
+     SELECT $8, $1, $2, $3, (SELECT id FROM organisation WHERE code = $4), $5, $6, $7
      ON CONFLICT (subject) DO NOTHING`,
-    [u.subject, u.kind, u.displayName, u.organisationCode, u.email, u.phone, SEED_ACTOR],
+    [u.subject, u.kind, u.displayName, u.organisationCode, u.email, u.phone, SEED_ACTOR, demoUserId(u.subject)],
   );
   const granted: unknown[] = await m.query(
     `INSERT INTO role_grant (user_id, role, jurisdiction_code, include_descendants, valid_from, granted_by)

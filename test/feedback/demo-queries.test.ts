@@ -4,12 +4,12 @@ import { ok } from './helpers';
 
 /*
  * The example queries documented for the local stack, run against the development demo set (the
- * test databases are seeded like `npm start` seeds them, with the test pseudonymisation key).
+ * stack seeds them as `npm start` does, with the test pseudonymisation key).
  */
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ demo: true });
 });
 afterAll(async () => {
   await stack.stop();

@@ -6,13 +6,13 @@ import { startStack, type Stack } from '../stack';
 import { OFFICIAL } from './helpers';
 
 /*
- * The README's example queries return the demo data (the test databases are cloned from templates
- * seeded like a development start, with the test pseudonymisation key).
+ * The README's example queries return the demo data (the stack seeds the development demo set, as
+ * `npm start` does, with the test pseudonymisation key).
  */
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ demo: true });
 });
 afterAll(async () => {
   await stack.stop();
