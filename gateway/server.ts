@@ -20,6 +20,7 @@ import { PrincipalLookupError, PrincipalResolver } from './principals';
 import { SignedSubgraphSource } from './subgraph-source';
 import { SupergraphFile } from './supergraph-file';
 import { SubgraphProbe } from './subgraph-probe';
+import { AuthorizingGateway } from './authorization/gateway';
 
 export interface GatewayDeps {
   mode: 'development' | 'production' | 'test';
@@ -58,12 +59,15 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
   const urlOf = (name: string): string | undefined =>
     deps.subgraphUrls[name as SubgraphName] ?? supergraph.state.subgraphs.find((s) => s.name === name)?.url;
 
-  const gateway = new ApolloGateway({
-    supergraphSdl: supergraph,
-    buildService: ({ name, url }) =>
-      new SignedSubgraphSource(deps.subgraphUrls[name as SubgraphName] ?? url ?? '', name, () => deps.internalKey),
-    logger: log,
-  });
+  // Field-level authorisation runs before planning (see gateway/authorization).
+  const gateway = new AuthorizingGateway(
+    new ApolloGateway({
+      supergraphSdl: supergraph,
+      buildService: ({ name, url }) =>
+        new SignedSubgraphSource(deps.subgraphUrls[name as SubgraphName] ?? url ?? '', name, () => deps.internalKey),
+      logger: log,
+    }),
+  );
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,

@@ -109,7 +109,7 @@ test('a declaration joins its citizen, the citizen movements (another subgraph) 
 test('a failed subgraph leaves the rest of the answer, a masked error, and a ready gateway', async () => {
   const checkpoint = await insertCheckpoint(stack.db.checkpoints, { provinceCode: '01' });
   await stack.stopSubgraph('feedback');
-  const res = await stack.as('dev-centre-admin').query<{
+  const res = await stack.as('dev-health-01').query<{
     checkpoint: { name: string } | null;
     feedback: unknown;
   }>(`query($id: ID!) { checkpoint(id: $id) { name } feedback(id: "00000000-0000-4000-8000-000000000001") { id } }`, { id: checkpoint.id });

@@ -17,6 +17,7 @@ import { requestIdPlugin, requestLogPlugin } from './plugins';
 import { mountHealth, type Readiness } from './http';
 import { isDatabaseUp } from './db';
 import { schemaFile } from './paths';
+import { applyAccessShield } from './shield';
 
 /** What every resolver of every subgraph receives. */
 export interface SubgraphContext {
@@ -40,7 +41,7 @@ export interface SubgraphDeps {
   pseudonymKey: PseudonymKey;
   /** Overrides the SDL read from `schema/<name>.graphql` (tests of bad schemas). */
   typeDefs?: string;
-  /** Wraps the built schema (the authorisation issue applies graphql-shield here). */
+  /** Wraps the built schema after the access shield (tests). */
   transformSchema?: (schema: GraphQLSchema) => GraphQLSchema;
 }
 
@@ -65,8 +66,9 @@ export function readSubgraphSdl(name: string): string {
  */
 export async function createSubgraphServer(deps: SubgraphDeps): Promise<SubgraphServer> {
   const { name, dataSource, logger } = deps;
-  const typeDefs = parse(deps.typeDefs ?? readSubgraphSdl(name));
-  let schema = buildSubgraphSchema([{ typeDefs, resolvers: deps.resolvers }]);
+  const sdl = deps.typeDefs ?? readSubgraphSdl(name);
+  // The same @access rules the gateway enforces, again here (defence in depth, DESIGN §5.5).
+  let schema = applyAccessShield(sdl, buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers: deps.resolvers }]));
   if (deps.transformSchema) schema = deps.transformSchema(schema);
 
   const apollo = new ApolloServer<SubgraphContext>({

@@ -7,7 +7,7 @@ import { countStatements } from '../statement-counter';
 import { expectForbidden, expectUnauthenticated, pageThrough } from '../subgraph-assertions';
 import { useSubgraph } from '../subgraph-client';
 
-const READER = { scopes: ['checkpoints:read'] };
+const READER = { roles: ['health_official'] }; // checkpoints:read, and org:read for the unit and organisation stubs
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 const sg = useSubgraph('checkpoints');

@@ -6,7 +6,7 @@ import { countStatements } from '../statement-counter';
 import { expectForbidden, expectUnauthenticated } from '../subgraph-assertions';
 import { useSubgraph } from '../subgraph-client';
 
-const READER = { scopes: ['declarations:read', 'pii:read'] };
+const READER = { roles: ['health_official'] }; // declarations:read, pii:read, and org:read for the unit stubs
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 const sg = useSubgraph('declarations');
