@@ -51,6 +51,7 @@ export async function runSubgraph(module: SubgraphModule, env: NodeJS.ProcessEnv
     verifyToken: createInternalTokenVerifier(keyResolver(cfg), module.name),
     logger: log,
     pseudonymKey,
+    smallCountThreshold: cfg.smallCountThreshold,
   });
   const listening = await listen(server.app, cfg.port, cfg.host);
   log.info({ url: `${listening.url}/graphql` }, 'listening; connecting to the database');

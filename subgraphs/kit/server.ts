@@ -18,6 +18,7 @@ import { mountHealth, type Readiness } from './http';
 import { isDatabaseUp } from './db';
 import { schemaFile } from './paths';
 import { applyAccessShield } from './shield';
+import { DEFAULT_SMALL_COUNT_THRESHOLD } from './small-counts';
 
 /** What every resolver of every subgraph receives. */
 export interface SubgraphContext {
@@ -28,6 +29,8 @@ export interface SubgraphContext {
   log: Logger;
   /** Computes `Citizen.ref` from an identity document (the same key in every subgraph). */
   pseudonymKey: PseudonymKey;
+  /** Counts below this are suppressed for aggregate-only callers (kit/small-counts.ts). */
+  smallCountThreshold: number;
 }
 
 export type SubgraphResolvers = GraphQLResolverMap<SubgraphContext>;
@@ -39,6 +42,7 @@ export interface SubgraphDeps {
   verifyToken: InternalTokenVerifier;
   logger: Logger;
   pseudonymKey: PseudonymKey;
+  smallCountThreshold?: number;
   /** Overrides the SDL read from `schema/<name>.graphql` (tests of bad schemas). */
   typeDefs?: string;
   /** Wraps the built schema after the access shield (tests). */
@@ -121,6 +125,7 @@ export async function createSubgraphServer(deps: SubgraphDeps): Promise<Subgraph
           loaders: new LoaderRegistry(),
           db: dataSource,
           pseudonymKey: deps.pseudonymKey,
+          smallCountThreshold: deps.smallCountThreshold ?? DEFAULT_SMALL_COUNT_THRESHOLD,
           log: logger.child({ requestId: principal.requestId, subject: principal.subject }),
         };
       },

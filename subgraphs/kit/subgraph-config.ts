@@ -2,6 +2,7 @@ import { ConfigError, EnvReader, type Env, type Mode } from './config';
 import { DEFAULT_PORTS, type SubgraphName } from './module';
 import { localDir } from './paths';
 import { parsePseudonymKey } from './pseudonym';
+import { DEFAULT_SMALL_COUNT_THRESHOLD } from './small-counts';
 
 export interface SubgraphConfig {
   name: SubgraphName;
@@ -17,6 +18,7 @@ export interface SubgraphConfig {
   /** The pseudonymisation key (the same in every subgraph): inline, or a file. */
   pseudonymKey: { kind: 'inline'; value: string } | { kind: 'file'; path: string; createIfMissing: boolean };
   shutdownGraceMs: number;
+  smallCountThreshold: number;
 }
 
 /** Reads one subgraph's configuration; the only place a subgraph process reads its environment. */
@@ -59,6 +61,7 @@ export function loadSubgraphConfig(name: SubgraphName, env: Env): SubgraphConfig
       : { kind: 'file', path: jwksFile ?? localDir('keys', 'internal-jwks.json') },
     seedDevelopmentData,
     shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
+    smallCountThreshold: r.int('SMALL_COUNT_THRESHOLD', DEFAULT_SMALL_COUNT_THRESHOLD, 1, 1000),
     pseudonymKey: inlineKey
       ? { kind: 'inline', value: inlineKey }
       : {
