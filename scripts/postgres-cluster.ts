@@ -190,7 +190,13 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
   const forward = (d: Buffer) => d.toString().split('\n').filter(Boolean).forEach(log);
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
-  await waitForServer(opts.port, opts.password, child, 60_000);
+  try {
+    await waitForServer(opts.port, opts.password, child, 60_000);
+  } catch (e) {
+    // never leave a server behind that the caller has no handle to stop
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+    throw e;
+  }
 
   let stopped: Promise<void> | undefined;
   return {
@@ -239,4 +245,38 @@ export async function ensureDatabase(adminUrl: string, name: string, template?: 
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Creates (or updates the password of) a login role that is neither superuser nor owner of
+ * anything: the application role the subgraphs serve with. Its privileges come from
+ * `grantApplicationRole` (kit/audit.ts), run by each subgraph's owner after migrations.
+ */
+export async function ensureApplicationRole(adminUrl: string, role: string, password: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const ident = client.escapeIdentifier(role);
+    const literal = client.escapeLiteral(password);
+    const found = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+    const attrs = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS';
+    await client.query(
+      found.rowCount === 0
+        ? `CREATE ROLE ${ident} ${attrs} PASSWORD ${literal}`
+        : `ALTER ROLE ${ident} ${attrs} PASSWORD ${literal}`,
+    );
+  } catch (e) {
+    // two processes may race to create it; the loser just sets the password
+    if ((e as { code?: string }).code !== '23505' && (e as { code?: string }).code !== '42710') throw e;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The same URL, connecting as another role. */
+export function withCredentials(url: string, user: string, password: string): string {
+  const u = new URL(url);
+  u.username = encodeURIComponent(user);
+  u.password = encodeURIComponent(password);
+  return u.toString();
 }

@@ -6,14 +6,21 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../subgraphs/kit/config';
 import { loadOrCreateKeyFiles } from '../subgraphs/kit/keys';
 import { loadPseudonymKeyFile } from '../subgraphs/kit/pseudonym';
 import { SUBGRAPHS, type SubgraphName } from '../subgraphs/kit/module';
 import { ROOT } from '../subgraphs/kit/paths';
-import { ensureDatabase, startCluster, traversableByOthers, type RunningCluster } from './postgres-cluster';
+import {
+  ensureApplicationRole,
+  ensureDatabase,
+  startCluster,
+  traversableByOthers,
+  withCredentials,
+  type RunningCluster,
+} from './postgres-cluster';
 import { loadStackConfig, type StackConfig } from './stack-config';
 
 const say = (msg: string) => process.stdout.write(`[stack] ${msg}\n`);
@@ -63,35 +70,65 @@ async function waitReady(name: string, url: string, managed: Managed, timeoutMs 
   throw new Error(`${name} was not ready within ${timeoutMs / 1000} s`);
 }
 
-async function embeddedPassword(localDir: string): Promise<string> {
-  const file = join(localDir, 'postgres.json');
-  try {
-    return (JSON.parse(await readFile(file, 'utf8')) as { password: string }).password;
-  } catch {
-    const password = randomBytes(18).toString('base64url');
-    await writeFile(file, JSON.stringify({ password }), { mode: 0o600 });
-    return password;
-  }
+/** The role the subgraphs serve with on the embedded PostgreSQL: neither owner nor superuser. */
+const APP_ROLE = 'epidemic_app';
+
+interface EmbeddedPasswords {
+  /** The superuser's, who owns the databases and runs migrations. */
+  password: string;
+  /** The application role's. */
+  appPassword: string;
 }
 
-async function databases(cfg: StackConfig): Promise<Record<SubgraphName, string>> {
+async function embeddedPasswords(localDir: string): Promise<EmbeddedPasswords> {
+  const file = join(localDir, 'postgres.json');
+  let stored: Partial<EmbeddedPasswords> = {};
+  try {
+    stored = JSON.parse(await readFile(file, 'utf8')) as Partial<EmbeddedPasswords>;
+  } catch {
+    // first start
+  }
+  const passwords = {
+    password: stored.password ?? randomBytes(18).toString('base64url'),
+    appPassword: stored.appPassword ?? randomBytes(18).toString('base64url'),
+  };
+  if (passwords.password !== stored.password || passwords.appPassword !== stored.appPassword) {
+    await writeFile(file, JSON.stringify(passwords), { mode: 0o600 });
+  }
+  return passwords;
+}
+
+/** Per subgraph: the serving URL and, on the embedded PostgreSQL, the owner's URL and the app role. */
+interface SubgraphDatabase {
+  url: string;
+  migrationUrl?: string;
+  appRole?: string;
+}
+
+async function databases(cfg: StackConfig): Promise<Record<SubgraphName, SubgraphDatabase>> {
   const missing = SUBGRAPHS.filter((n) => !cfg.databaseUrls[n]);
-  const urls = { ...cfg.databaseUrls } as Record<SubgraphName, string>;
+  const urls = Object.fromEntries(
+    SUBGRAPHS.filter((n) => cfg.databaseUrls[n]).map((n) => [n, { url: cfg.databaseUrls[n] }]),
+  ) as Record<SubgraphName, SubgraphDatabase>;
   if (missing.length === 0) return urls;
   let dataDir = join(cfg.localDir, 'postgres');
-  if (process.getuid?.() === 0 && !(await traversableByOthers(dataDir))) {
+  // (the data directory itself is the postgres user's, 0700: only its ancestors must be traversable)
+  if (process.getuid?.() === 0 && !(await traversableByOthers(dirname(dataDir)))) {
     dataDir = cfg.rootFallbackDataDir; // the postgres user cannot reach a clone inside a 0700 home
   }
   say(`starting embedded PostgreSQL on 127.0.0.1:${cfg.embeddedPostgresPort} (data: ${dataDir})`);
-  cluster = await startCluster({
-    dataDir,
-    port: cfg.embeddedPostgresPort,
-    password: await embeddedPassword(cfg.localDir),
-  });
+  const passwords = await embeddedPasswords(cfg.localDir);
+  cluster = await startCluster({ dataDir, port: cfg.embeddedPostgresPort, password: passwords.password });
+  await ensureApplicationRole(cluster.url('postgres'), APP_ROLE, passwords.appPassword);
   for (const name of missing) {
     const db = `epidemic_${name}`;
     await ensureDatabase(cluster.url('postgres'), db);
-    urls[name] = cluster.url(db);
+    // the subgraph migrates as the owner, grants APP_ROLE its privileges, then serves as APP_ROLE
+    urls[name] = {
+      url: withCredentials(cluster.url(db), APP_ROLE, passwords.appPassword),
+      migrationUrl: cluster.url(db),
+      appRole: APP_ROLE,
+    };
   }
   return urls;
 }
@@ -123,8 +160,8 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  process.once('SIGINT', () => void shutdown(0));
-  process.once('SIGTERM', () => void shutdown(0));
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
 
   // .local stays enterable (as root, PostgreSQL runs as the postgres user and keeps its data in
   // .local/postgres); the keys inside it are private.
@@ -145,7 +182,11 @@ async function main(): Promise<void> {
   await loadPseudonymKeyFile(files.pseudonymKey, cfg.mode !== 'production');
 
   const urls = await databases(cfg);
-  await writeFile(join(cfg.localDir, 'stack.json'), JSON.stringify({ databases: urls }, null, 2), { mode: 0o600 });
+  // Scripts (import-units) work on the stack's databases as the owner.
+  const ownerUrls = Object.fromEntries(SUBGRAPHS.map((n) => [n, urls[n].migrationUrl ?? urls[n].url]));
+  await writeFile(join(cfg.localDir, 'stack.json'), JSON.stringify({ databases: ownerUrls }, null, 2), {
+    mode: 0o600,
+  });
 
   const common = {
     NODE_ENV: cfg.mode,
@@ -156,7 +197,14 @@ async function main(): Promise<void> {
   await Promise.all(
     SUBGRAPHS.map(async (name) => {
       const port = cfg.subgraphPorts[name];
-      const m = launch(name, `subgraphs/${name}/main.ts`, { ...common, PORT: String(port), DATABASE_URL: urls[name] });
+      const db = urls[name];
+      const m = launch(name, `subgraphs/${name}/main.ts`, {
+        ...common,
+        PORT: String(port),
+        DATABASE_URL: db.url,
+        ...(db.migrationUrl ? { MIGRATION_DATABASE_URL: db.migrationUrl } : {}),
+        ...(db.appRole ? { APP_DB_ROLE: db.appRole } : {}),
+      });
       await waitReady(name, `http://127.0.0.1:${port}/readyz`, m);
       say(`${name} ready on http://127.0.0.1:${port}/graphql`);
     }),

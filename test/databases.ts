@@ -4,13 +4,26 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '../subgraphs/kit/db';
 import type { SubgraphName } from '../subgraphs/kit/module';
 import { MODULES } from '../subgraphs/registry';
-import { adminUrl, databaseUrl, TEMPLATE_PREFIX } from './pg-env';
+import { adminUrl, appDatabaseUrl, databaseUrl, TEMPLATE_PREFIX } from './pg-env';
 
 export interface TestDatabase {
   name: string;
+  /** As the owner. */
   url: string;
+  /** As the owner (migrations, factories, assertions on stored rows). */
   dataSource: DataSource;
+  /** As the application role (neither owner nor superuser): what a subgraph serves with. */
+  appUrl: string;
+  appDataSource: DataSource;
   drop(): Promise<void>;
+}
+
+/** Owner DataSource → the application-role DataSource a subgraph serves the same database with. */
+const servingDataSources = new WeakMap<DataSource, DataSource>();
+
+/** The DataSource a subgraph serves `ds`'s database with (itself when there is no other). */
+export function servingDataSourceOf(ds: DataSource): DataSource {
+  return servingDataSources.get(ds) ?? ds;
 }
 
 async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
@@ -24,8 +37,8 @@ async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
 }
 
 /**
- * A fresh database for one subgraph, cloned from its migrated and seeded template, with an
- * initialised DataSource. `drop()` closes the DataSource and removes the database.
+ * A fresh database for one subgraph, cloned from its migrated and seeded template, with initialised
+ * DataSources as the owner and as the application role. `drop()` closes them and removes the database.
  */
 export async function createTestDatabase(subgraph: SubgraphName, poolSize = 4): Promise<TestDatabase> {
   const name = `t_${subgraph}_${randomBytes(5).toString('hex')}`;
@@ -35,13 +48,25 @@ export async function createTestDatabase(subgraph: SubgraphName, poolSize = 4): 
   const url = databaseUrl(name);
   const mod = MODULES[subgraph];
   const dataSource = createDataSource({ url, entities: mod.entities, migrations: mod.migrations, poolSize });
-  await dataSource.initialize();
+  const appUrl = appDatabaseUrl(name);
+  const appDataSource = createDataSource({
+    url: appUrl,
+    entities: mod.entities,
+    migrations: mod.migrations,
+    poolSize,
+    applicationName: `test-app-${subgraph}`,
+  });
+  await Promise.all([dataSource.initialize(), appDataSource.initialize()]);
+  servingDataSources.set(dataSource, appDataSource);
   return {
     name,
     url,
     dataSource,
+    appUrl,
+    appDataSource,
     drop: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();
+      if (appDataSource.isInitialized) await appDataSource.destroy();
       await admin((c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`));
     },
   };

@@ -77,7 +77,8 @@ test('a declaration joins its citizen, the citizen movements (another subgraph) 
     originProvinceCode: UNITS.haNoi.province,
     destinationProvinceCode: UNITS.hoChiMinh.province,
   });
-  const res = await stack.as('dev-health-01').query<{
+  // A citizen's movements reached from another subgraph are their timeline: a declared purpose.
+  const res = await stack.as('dev-health-01', { purpose: 'case investigation' }).query<{
     declaration: {
       province: { name: string };
       ward: { name: string };

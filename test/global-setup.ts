@@ -2,12 +2,19 @@ import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ensureDatabase, freePort, startCluster, type RunningCluster } from '../scripts/postgres-cluster';
+import {
+  ensureApplicationRole,
+  ensureDatabase,
+  freePort,
+  startCluster,
+  type RunningCluster,
+} from '../scripts/postgres-cluster';
+import { grantApplicationRole } from '../subgraphs/kit/audit';
 import { createDataSource, migrate } from '../subgraphs/kit/db';
 import { silentLogger } from '../subgraphs/kit/logger';
 import { SUBGRAPHS } from '../subgraphs/kit/module';
 import { MODULES } from '../subgraphs/registry';
-import { TEMPLATE_PREFIX } from './pg-env';
+import { TEMPLATE_PREFIX, TEST_APP_ROLE } from './pg-env';
 import { TEST_PSEUDONYM_KEY } from './factories/citizens';
 
 declare global {
@@ -17,7 +24,9 @@ declare global {
 /**
  * One PostgreSQL for the whole run, on a random port in a temporary directory. Each subgraph is
  * migrated and seeded once into a template database; every test file clones its own databases
- * from these templates (fast, and no state is shared between files).
+ * from these templates (fast, and no state is shared between files). As with `npm start`, the
+ * subgraphs serve as the application role (privileges granted in the templates, so every clone has
+ * them); migrations, seeds and factories use the owner.
  */
 export default async function globalSetup(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'epf-test-'));
@@ -32,6 +41,8 @@ export default async function globalSetup(): Promise<void> {
   globalThis.__TEST_CLUSTER__ = cluster;
   const admin = cluster.url('postgres');
   const log = silentLogger();
+  const appPassword = randomBytes(12).toString('hex');
+  await ensureApplicationRole(admin, TEST_APP_ROLE, appPassword);
   await Promise.all(
     SUBGRAPHS.map(async (name) => {
       const template = `${TEMPLATE_PREFIX}${name}`;
@@ -50,11 +61,13 @@ export default async function globalSetup(): Promise<void> {
         // The seeded subjects (dev users and grants) are a fixture every test may use; the other
         // subgraphs' demo sets are not, so tests never depend on them (their own tests seed them).
         if (name === 'organisations') await mod.seedDevelopment?.(ds, log, { pseudonymKey: TEST_PSEUDONYM_KEY });
+        await grantApplicationRole(ds, TEST_APP_ROLE);
       } finally {
         await ds.destroy();
       }
     }),
   );
   process.env.TEST_PG_ADMIN_URL = admin;
+  process.env.TEST_PG_APP_PASSWORD = appPassword;
   await writeFile(join(dir, 'cluster.json'), JSON.stringify({ port: cluster.port }));
 }

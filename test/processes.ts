@@ -11,9 +11,25 @@ export interface Proc {
 }
 
 /** Runs a TypeScript entry point the way `npm start` does (node --import tsx), from the repo root. */
-export function runTs(entry: string, args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+export function runTs(
+  entry: string,
+  args: string[],
+  env: Record<string, string>,
+  opts: { detached?: boolean } = {},
+): Proc {
+  return run(process.execPath, ['--import', 'tsx', entry, ...args], env, opts);
+}
+
+/** Runs an npm script exactly as a newcomer types it (npm forwards signals to the script too). */
+export function runNpm(script: string, env: Record<string, string>, opts: { detached?: boolean } = {}): Proc {
+  return run('npm', ['run', '--silent', script], env, opts);
+}
+
+function run(cmd: string, args: string[], env: Record<string, string>, opts: { detached?: boolean }): Proc {
+  const child = spawn(cmd, args, {
     cwd: ROOT,
+    // detached: its own process group, so a test can send Ctrl-C to the group as a terminal does
+    detached: opts.detached ?? false,
     env: { ...process.env, NODE_ENV: 'development', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -4,9 +4,15 @@ import { join } from 'node:path';
 import { connect } from 'node:net';
 import { freePort } from '../scripts/postgres-cluster';
 import { SUBGRAPHS } from '../subgraphs/kit/module';
-import { descendants, isAlive, runTs } from './processes';
+import { descendants, isAlive, runNpm, runTs } from './processes';
 import { createEmptyDatabase } from './databases';
 import { Client } from 'pg';
+
+/** Polls a condition (processes ending) for at most `ms`; never a fixed sleep. */
+async function waitUntil(done: () => boolean, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
 
 const portOpen = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -18,20 +24,24 @@ const portOpen = (port: number) =>
     s.once('error', () => resolve(false));
   });
 
-test('npm start brings up PostgreSQL, five subgraphs and the gateway, and SIGTERM leaves no process behind', async () => {
+test('npm start brings up PostgreSQL, five subgraphs and the gateway, and Ctrl-C leaves no process behind', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'epf-stack-'));
   await chmod(dir, 0o755);
   const ports: Record<string, string> = {};
   for (const name of SUBGRAPHS) ports[`${name.toUpperCase()}_PORT`] = String(await freePort());
   const gatewayPort = await freePort();
   const pgPort = await freePort();
-  const stack = runTs('scripts/start.ts', [], {
-    ...ports,
-    STACK_LOCAL_DIR: dir,
-    GATEWAY_PORT: String(gatewayPort),
-    EMBEDDED_POSTGRES_PORT: String(pgPort),
-    LOG_LEVEL: 'warn',
-  });
+  const stack = runNpm(
+    'start',
+    {
+      ...ports,
+      STACK_LOCAL_DIR: dir,
+      GATEWAY_PORT: String(gatewayPort),
+      EMBEDDED_POSTGRES_PORT: String(pgPort),
+      LOG_LEVEL: 'warn',
+    },
+    { detached: true },
+  );
   try {
     const [, url] = await stack.waitFor(/gateway ready: (http:\/\/\S+)/, 240_000);
     expect(url).toBe(`http://127.0.0.1:${gatewayPort}/graphql`);
@@ -61,8 +71,10 @@ test('npm start brings up PostgreSQL, five subgraphs and the gateway, and SIGTER
 
     const tree = descendants(stack.child.pid!);
     expect(tree.length).toBeGreaterThanOrEqual(7); // postgres (and its workers), 5 subgraphs, gateway
-    stack.child.kill('SIGTERM');
-    expect(await stack.exited).toBe(0);
+    process.kill(-stack.child.pid!, 'SIGINT'); // Ctrl-C: the whole process group gets SIGINT
+    await stack.exited; // npm itself ends by the signal; what matters is that the stack finished stopping
+    await waitUntil(() => stack.output().includes('[stack] stopped') && tree.every((pid) => !isAlive(pid)));
+    expect(stack.output()).toContain('[stack] stopped');
     expect(tree.filter(isAlive)).toEqual([]);
     expect(await portOpen(pgPort)).toBe(false);
     expect(await portOpen(gatewayPort)).toBe(false);
@@ -96,6 +108,7 @@ test('with database URLs in the environment, npm start uses those servers and st
     expect(rows[0]!.n).toBeGreaterThanOrEqual(9); // migrated and seeded in the given database
     stack.child.kill('SIGTERM');
     expect(await stack.exited).toBe(0);
+    expect(stack.output()).toContain('[stack] stopped');
   } finally {
     if (stack.child.exitCode === null) stack.child.kill('SIGKILL');
     await Promise.all(dbs.map((d) => d.drop()));

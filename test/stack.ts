@@ -26,7 +26,10 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 export interface Stack {
   gatewayUrl: string;
   subgraphUrls: Record<SubgraphName, string>;
+  /** Each subgraph's database as the owner (factories, assertions); the servers use the app role. */
   db: Record<SubgraphName, DataSource>;
+  /** Each subgraph's database as the application role the servers use. */
+  appDb: Record<SubgraphName, DataSource>;
   /** GraphQL requests each subgraph has received (principal lookups by the gateway included). */
   subgraphCalls: Record<SubgraphName, number>;
   gateway: GatewayServer;
@@ -79,7 +82,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       const server = await createSubgraphServer({
         name,
         resolvers: MODULES[name].resolvers,
-        dataSource: dbs[name].dataSource,
+        dataSource: dbs[name].appDataSource, // the application role, as in `npm start`
         verifyToken: createInternalTokenVerifier(createLocalJWKSet(internal.jwks), name),
         logger: log,
         pseudonymKey: TEST_PSEUDONYM_KEY,
@@ -139,6 +142,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     gatewayUrl,
     subgraphUrls,
     db: Object.fromEntries(SUBGRAPHS.map((n) => [n, dbs[n].dataSource])) as Record<SubgraphName, DataSource>,
+    appDb: Object.fromEntries(SUBGRAPHS.map((n) => [n, dbs[n].appDataSource])) as Record<SubgraphName, DataSource>,
     subgraphCalls,
     gateway,
     issuer,

@@ -38,7 +38,7 @@ export interface TestSubgraph {
   readonly name: SubgraphName;
   /** The GraphQL endpoint. */
   readonly url: string;
-  /** The database the subgraph serves. */
+  /** The database the subgraph serves (as the owner). */
   readonly dataSource: DataSource;
   /** POSTs a GraphQL operation over real HTTP. */
   query<T = Record<string, unknown>>(query: string, opts?: RequestOptions): Promise<GraphQLResponse<T>>;
@@ -126,6 +126,8 @@ export function useSubgraph(name: SubgraphName, options: UseSubgraphOptions = {}
   beforeAll(async () => {
     db = await createTestDatabase(name);
     await options.prepare?.(db.dataSource);
+    // One subgraph alone serves as the owner, so a test may spy on or write through the same
+    // DataSource; the whole stack (test/stack.ts) serves as the application role, as `npm start` does.
     running = await startSubgraph(name, db.dataSource);
   });
   afterAll(async () => {

@@ -1,5 +1,12 @@
 import { Init1732700000000 } from './1732700000000-Init';
 import { CheckpointControl1764806400000 } from './1764806400000-CheckpointControl';
+import { Audit1795737600000 } from './1795737600000-Audit';
+import { OperatorSubject1795737600100 } from './1795737600100-OperatorSubject';
 
 /** Applied in this order; never edit a released migration, add a new one. */
-export const checkpointsMigrations = [Init1732700000000, CheckpointControl1764806400000];
+export const checkpointsMigrations = [
+  Init1732700000000,
+  CheckpointControl1764806400000,
+  Audit1795737600000,
+  OperatorSubject1795737600100,
+];

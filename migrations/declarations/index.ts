@@ -1,10 +1,12 @@
 import { Init1732700000000 } from './1732700000000-Init';
 import { ReferenceAndIdempotency1764374400000 } from './1764374400000-ReferenceAndIdempotency';
 import { DeclarationForms1764374400100 } from './1764374400100-DeclarationForms';
+import { Audit1795737600000 } from './1795737600000-Audit';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const declarationsMigrations = [
   Init1732700000000,
   ReferenceAndIdempotency1764374400000,
   DeclarationForms1764374400100,
+  Audit1795737600000,
 ];

@@ -1,5 +1,6 @@
 import { Init1732700000000 } from './1732700000000-Init';
 import { DeclarationWorkflow1764374400000 } from './1764374400000-DeclarationWorkflow';
+import { Audit1795737600000 } from './1795737600000-Audit';
 
 /** Applied in this order; never edit a released migration, add a new one. */
-export const movementMigrations = [Init1732700000000, DeclarationWorkflow1764374400000];
+export const movementMigrations = [Init1732700000000, DeclarationWorkflow1764374400000, Audit1795737600000];

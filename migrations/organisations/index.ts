@@ -1,9 +1,11 @@
 import type { MigrationInterface } from 'typeorm';
 import { AdministrativeUnits1764201600000 } from './1764201600000-AdministrativeUnits';
 import { Organisations1764201600100 } from './1764201600100-Organisations';
+import { Audit1795737600000 } from './1795737600000-Audit';
 
 /** The organisations subgraph's migrations, oldest first. */
 export const ORGANISATIONS_MIGRATIONS: (new () => MigrationInterface)[] = [
   AdministrativeUnits1764201600000,
   Organisations1764201600100,
+  Audit1795737600000,
 ];

@@ -122,6 +122,7 @@ export class CheckpointRow {
 @Entity({ name: 'checkpoint_operator' })
 @Index('uq_checkpoint_operator_open', ['checkpointId', 'userId'], { unique: true, where: 'removed_at IS NULL' })
 @Index('ix_checkpoint_operator_user', ['userId'])
+@Index('ix_checkpoint_operator_subject', ['operatorSubject', 'checkpointId'], { where: 'removed_at IS NULL' })
 export class CheckpointOperatorRow {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_checkpoint_operator' })
   id: string;
@@ -136,6 +137,13 @@ export class CheckpointOperatorRow {
   /** The organisations subgraph's `User` id. */
   @Column({ name: 'user_id', type: 'uuid' })
   userId: string;
+
+  /**
+   * The user's token subject, when the assignment gave it: a checkpoint officer records passages
+   * only at checkpoints where an open assignment names their subject.
+   */
+  @Column({ name: 'operator_subject', type: 'text', nullable: true })
+  operatorSubject: string | null;
 
   @Column({ name: 'assigned_by', type: 'text' })
   assignedBy: string;

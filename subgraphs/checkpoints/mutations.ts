@@ -12,6 +12,7 @@ import {
   type CheckpointStatus,
   type ScanMode,
 } from './entities';
+import { coversCheckpoint, outsideField, outsideJurisdiction } from './access';
 import * as v from './validation';
 
 /*
@@ -19,6 +20,10 @@ import * as v from './validation';
  * validates its input, and runs in one transaction so a failure leaves nothing behind. The
  * checkpoint row is locked first (SELECT … FOR UPDATE), so concurrent changes of one checkpoint —
  * and passages being stored for it, which lock it FOR SHARE — are serialised.
+ *
+ * Jurisdiction (access.ts): an existing checkpoint outside the caller's jurisdiction is answered as
+ * an unknown id (NOT_FOUND); registering a checkpoint, or moving one, outside it is FORBIDDEN naming
+ * the unit field.
  */
 
 export interface RegisterCheckpointInput {
@@ -46,12 +51,19 @@ const isUniqueViolation = (e: unknown): boolean =>
 /** Unit codes as given: blank means none. */
 const code = (value: string | null | undefined): string | null => (value?.trim() ? value.trim() : null);
 
-async function lockCheckpoint(m: EntityManager, id: string): Promise<CheckpointRow> {
+async function lockCheckpoint(ctx: SubgraphContext, m: EntityManager, id: string): Promise<CheckpointRow> {
   const row = isUuid(id)
     ? await m.getRepository(CheckpointRow).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } })
     : null;
-  if (!row) throw notFound('Checkpoint');
+  if (!row || !coversCheckpoint(ctx.principal, row)) throw notFound('Checkpoint');
   return row;
+}
+
+/** The unit field a checkpoint outside the caller's jurisdiction is refused on. */
+function checkPlacement(ctx: SubgraphContext, c: Pick<CheckpointRow, 'provinceCode' | 'districtCode' | 'wardCode'>) {
+  if (!coversCheckpoint(ctx.principal, c)) {
+    throw outsideJurisdiction(`input.${outsideField(ctx.principal, c)}`);
+  }
 }
 
 export async function registerCheckpoint(ctx: SubgraphContext, input: RegisterCheckpointInput): Promise<CheckpointRow> {
@@ -73,6 +85,7 @@ export async function registerCheckpoint(ctx: SubgraphContext, input: RegisterCh
   v.activePeriod(values.activeFrom, values.activeTo);
   return ctx.db.transaction(async (m) => {
     await validateLocality(m, values, values.activeFrom);
+    checkPlacement(ctx, values);
     const repo = m.getRepository(CheckpointRow);
     const { identifiers } = await repo.insert(values);
     return repo.findOneByOrFail({ id: identifiers[0]!.id as string });
@@ -99,7 +112,7 @@ export async function updateCheckpoint(
   if (has.size === 0) throw badInput('input', 'must change at least one field');
   if (input.status === 'CLOSED') throw badInput('status', 'close a checkpoint with closeCheckpoint');
   return ctx.db.transaction(async (m) => {
-    const row = await lockCheckpoint(m, id);
+    const row = await lockCheckpoint(ctx, m, id);
     if (row.status === 'CLOSED') throw conflict('the checkpoint is closed and cannot change', 'id');
     const next: Partial<CheckpointRow> = {};
     if (has.has('name')) next.name = v.requiredText('name', required('name', input.name), v.LIMITS.checkpointName);
@@ -128,6 +141,7 @@ export async function updateCheckpoint(
     ) {
       await validateLocality(m, merged, merged.activeFrom);
     }
+    checkPlacement(ctx, merged);
     const repo = m.getRepository(CheckpointRow);
     await repo
       .createQueryBuilder()
@@ -143,7 +157,7 @@ export async function closeCheckpoint(ctx: SubgraphContext, id: string, reasonIn
   requireScope(ctx.principal, Scope.CHECKPOINTS_WRITE);
   const reason = v.requiredText('reason', reasonInput, v.LIMITS.closeReason);
   return ctx.db.transaction(async (m) => {
-    const row = await lockCheckpoint(m, id);
+    const row = await lockCheckpoint(ctx, m, id);
     if (row.status === 'CLOSED') throw conflict('the checkpoint is already closed', 'id');
     const repo = m.getRepository(CheckpointRow);
     await repo
@@ -167,11 +181,14 @@ export async function assignOperator(
   ctx: SubgraphContext,
   checkpointId: string,
   userIdInput: string,
+  operatorSubjectInput: string | null = null,
 ): Promise<CheckpointOperatorRow> {
   requireScope(ctx.principal, Scope.CHECKPOINTS_WRITE);
   const userId = v.uuid('userId', userIdInput);
+  const operatorSubject =
+    operatorSubjectInput === null ? null : v.requiredText('operatorSubject', operatorSubjectInput, v.LIMITS.subject);
   return ctx.db.transaction(async (m) => {
-    const checkpoint = await lockCheckpoint(m, checkpointId);
+    const checkpoint = await lockCheckpoint(ctx, m, checkpointId);
     if (checkpoint.status === 'CLOSED') throw conflict('the checkpoint is closed', 'checkpointId');
     const repo = m.getRepository(CheckpointOperatorRow);
     if (await repo.existsBy({ checkpointId: checkpoint.id, userId, removedAt: IsNull() })) {
@@ -181,6 +198,7 @@ export async function assignOperator(
       const { identifiers } = await repo.insert({
         checkpointId: checkpoint.id,
         userId,
+        operatorSubject,
         assignedBy: ctx.principal.subject,
       });
       return repo.findOneByOrFail({ id: identifiers[0]!.id as string });
@@ -199,7 +217,7 @@ export async function removeOperator(
   requireScope(ctx.principal, Scope.CHECKPOINTS_WRITE);
   const userId = v.uuid('userId', userIdInput);
   return ctx.db.transaction(async (m) => {
-    const checkpoint = await lockCheckpoint(m, checkpointId);
+    const checkpoint = await lockCheckpoint(ctx, m, checkpointId);
     const assignment = await openAssignment(m, checkpoint.id, userId);
     if (!assignment) throw notFound('Operator assignment');
     const repo = m.getRepository(CheckpointOperatorRow);

@@ -5,7 +5,7 @@ import { badInput, conflict, ErrorCode } from '../kit/errors';
 import { idempotent } from '../kit/idempotency';
 import { checkIdentityDocument } from '../kit/identity';
 import { citizenRef, type IdentityDocument, type PseudonymKey } from '../kit/pseudonym';
-import { Scope } from '../kit/roles';
+import { Role, Scope } from '../kit/roles';
 import type { SubgraphContext } from '../kit/server';
 import {
   CheckpointRow,
@@ -14,6 +14,8 @@ import {
   type PassageDecision,
   type PassageDirection,
 } from './entities';
+import { coversCheckpoint } from './access';
+import { checkpointById } from './loaders';
 import { insertPassages, storedDevicePassages, type NewPassage } from './passage-rows';
 import * as v from './validation';
 
@@ -22,6 +24,11 @@ import * as v from './validation';
  * offline devices (`recordPassagesBatch`). Both apply the same rules: first the item's own fields,
  * then the checkpoint (known, neither closed nor suspended, active at the scan) and the operator
  * (assigned at the scan).
+ *
+ * Who may record where: a checkpoint outside the caller's jurisdiction is answered as an unknown
+ * checkpoint; a caller with the checkpoint_officer role records only at checkpoints where an open
+ * assignment names their subject (`checkpoint_operator.operator_subject`), FORBIDDEN otherwise.
+ * Other callers with passages:write (devices, consumer apps) are bound by jurisdiction only.
  */
 
 interface PassageFields {
@@ -91,9 +98,19 @@ function normalise(
   };
 }
 
-/** Whether the checkpoint accepts this passage now. */
-function checkCheckpoint(p: NewPassage, checkpoint: CheckpointRow | undefined): void {
-  if (!checkpoint) throw badInput('checkpointId', 'no checkpoint has this id');
+/** Whether the checkpoint accepts this passage now, from this caller. */
+function checkCheckpoint(
+  ctx: SubgraphContext,
+  p: NewPassage,
+  checkpoint: CheckpointRow | undefined,
+  assigned: ReadonlySet<string> | null,
+): void {
+  if (!checkpoint || !coversCheckpoint(ctx.principal, checkpoint)) {
+    throw badInput('checkpointId', 'no checkpoint has this id');
+  }
+  if (assigned && !assigned.has(checkpoint.id)) {
+    throw notAssigned();
+  }
   if (checkpoint.status === 'CLOSED')
     throw conflict('the checkpoint is closed and accepts no passages', 'checkpointId');
   if (checkpoint.status === 'SUSPENDED') {
@@ -105,6 +122,31 @@ function checkCheckpoint(p: NewPassage, checkpoint: CheckpointRow | undefined): 
   if (checkpoint.activeTo && p.scannedAt.getTime() >= checkpoint.activeTo.getTime()) {
     throw badInput('scannedAt', "is after the checkpoint's active period");
   }
+}
+
+function notAssigned(): GraphQLError {
+  return new GraphQLError('checkpointId: you are not an assigned operator of this checkpoint', {
+    extensions: { code: ErrorCode.FORBIDDEN, field: 'checkpointId' },
+  });
+}
+
+/**
+ * For a checkpoint officer, the checkpoints (of those named) where an open assignment names their
+ * subject; null for other callers (not bound by assignments).
+ */
+async function assignedCheckpoints(
+  ctx: SubgraphContext,
+  m: EntityManager,
+  ids: readonly string[],
+): Promise<Set<string> | null> {
+  if (!ctx.principal.roles.includes(Role.CHECKPOINT_OFFICER)) return null;
+  if (ids.length === 0) return new Set();
+  const rows = (await m.query(
+    `SELECT DISTINCT checkpoint_id FROM checkpoint_operator
+     WHERE operator_subject = $1 AND removed_at IS NULL AND checkpoint_id = ANY($2::uuid[])`,
+    [ctx.principal.subject, [...new Set(ids)]],
+  )) as { checkpoint_id: string }[];
+  return new Set(rows.map((r) => r.checkpoint_id));
 }
 
 /**
@@ -170,7 +212,8 @@ export async function recordPassage(
     { key: idempotencyKey, scope: ctx.principal.subject, operation: 'recordPassage', input: hashed },
     async (m) => {
       const checkpoints = await lockCheckpoints(m, [passage.checkpointId]);
-      checkCheckpoint(passage, checkpoints.get(passage.checkpointId));
+      const assigned = await assignedCheckpoints(ctx, m, [passage.checkpointId]);
+      checkCheckpoint(ctx, passage, checkpoints.get(passage.checkpointId), assigned);
       checkOperator(passage, (await operatorsOnDuty(m, [passage])).has(0));
       [created.row] = await insertPassages(m, [passage]);
       if (!created.row) {
@@ -204,7 +247,8 @@ export interface BatchResult {
 function itemError(e: unknown): { code: string; field: string; rule: string } {
   const code = e instanceof GraphQLError ? e.extensions.code : undefined;
   const field = e instanceof GraphQLError ? e.extensions.field : undefined;
-  if ((code !== ErrorCode.BAD_USER_INPUT && code !== ErrorCode.CONFLICT) || typeof field !== 'string') throw e;
+  const itemCodes: unknown[] = [ErrorCode.BAD_USER_INPUT, ErrorCode.CONFLICT, ErrorCode.FORBIDDEN];
+  if (typeof code !== 'string' || !itemCodes.includes(code) || typeof field !== 'string') throw e;
   const message = (e as GraphQLError).message;
   return { code, field, rule: message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message };
 }
@@ -257,9 +301,19 @@ export async function recordPassagesBatch(
 
   await ctx.db.transaction(async (m) => {
     const already = await storedDevicePassages(m, deviceId, [...firstIndexOf.keys()]);
+    // A passage already stored at a checkpoint now outside the caller's jurisdiction is not shown:
+    // the item is answered as one naming an unknown checkpoint (one more statement, only for retries).
+    const visible = already.size
+      ? await checkpointById(ctx).loadMany([...new Set([...already.values()].map((p) => p.checkpointId))])
+      : [];
+    const visibleIds = new Set(visible.flatMap((c) => (c && !(c instanceof Error) ? [c.id] : [])));
     const candidates: { index: number; passage: NewPassage }[] = [];
     for (const [devicePassageId, index] of firstIndexOf) {
       const stored = already.get(devicePassageId);
+      if (stored && !visibleIds.has(stored.checkpointId)) {
+        reject(index, badInput('checkpointId', 'no checkpoint has this id'));
+        continue;
+      }
       if (stored) {
         Object.assign(items[index]!, { outcome: 'DUPLICATE', passage: stored });
         continue;
@@ -274,10 +328,11 @@ export async function recordPassagesBatch(
     const named = candidates.map((c) => c.passage);
     const checkpointIds = named.map((p) => p.checkpointId);
     const checkpoints = await lockCheckpoints(m, checkpointIds);
+    const assigned = await assignedCheckpoints(ctx, m, checkpointIds);
     const onDuty = await operatorsOnDuty(m, named);
     const valid = candidates.filter(({ index, passage }, i) => {
       try {
-        checkCheckpoint(passage, checkpoints.get(passage.checkpointId));
+        checkCheckpoint(ctx, passage, checkpoints.get(passage.checkpointId), assigned);
         checkOperator(passage, onDuty.has(i));
         return true;
       } catch (e) {

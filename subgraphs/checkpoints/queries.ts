@@ -1,10 +1,11 @@
-import type { DataSource } from 'typeorm';
 import { requireScope, requireScopes } from '../kit/authz';
 import { badInput } from '../kit/errors';
 import { decodeCursor, pageSize, toConnection, type Connection, type PageArgs } from '../kit/pagination';
+import { requirePurpose } from '../kit/purpose';
 import { isUuid } from '../kit/refs';
 import { Scope } from '../kit/roles';
 import type { SubgraphContext } from '../kit/server';
+import { suppressSmall } from '../kit/small-counts';
 import { CALENDAR_TIME_ZONE } from '../kit/admin-units/dates';
 import {
   CheckpointRow,
@@ -16,6 +17,7 @@ import {
   type PassageDecision,
   type PassageDirection,
 } from './entities';
+import { checkpointSql, checkpointWhere } from './access';
 import { passageFromRaw, PASSAGE_COLUMNS } from './passage-rows';
 import * as v from './validation';
 
@@ -37,12 +39,17 @@ function unitColumn(code: string): string {
 
 /**
  * One page of checkpoints ordered by name, then id: keyset pagination served by ix_checkpoint_name,
- * or within a unit by ix_checkpoint_{province,district,ward}_status (with or without status).
+ * or within a unit by ix_checkpoint_{province,district,ward}_status (with or without status). Only
+ * checkpoints in the caller's jurisdiction, filtered in SQL so pages are full.
  */
-export async function listCheckpoints(db: DataSource, args: CheckpointListArgs): Promise<Connection<CheckpointRow>> {
+export async function listCheckpoints(
+  ctx: SubgraphContext,
+  args: CheckpointListArgs,
+): Promise<Connection<CheckpointRow>> {
   const size = pageSize(args.first);
   const key = decodeCursor(args.after, 2);
-  const qb = db.getRepository(CheckpointRow).createQueryBuilder('c');
+  const j = checkpointWhere(ctx.principal, 'c');
+  const qb = ctx.db.getRepository(CheckpointRow).createQueryBuilder('c').where(j.sql, j.params);
   if (args.unitCode) qb.andWhere(`${unitColumn(args.unitCode)} = :unit`, { unit: args.unitCode });
   if (args.kind) qb.andWhere('c.kind = :kind', { kind: args.kind });
   if (args.status) qb.andWhere('c.status = :status', { status: args.status });
@@ -65,9 +72,14 @@ export interface PassageListArgs extends PageArgs {
   to?: Date | null;
 }
 
-/** Who passed a checkpoint in [from, to), oldest scan first (ix_passage_checkpoint_scanned). */
+/**
+ * Who passed a checkpoint in [from, to), oldest scan first (ix_passage_checkpoint_scanned). A bulk
+ * read of location history: needs a declared purpose. A checkpoint outside the caller's
+ * jurisdiction has no passages for them (as an unknown id).
+ */
 export async function listPassages(ctx: SubgraphContext, args: PassageListArgs): Promise<Connection<PassageRow>> {
   requireScope(ctx.principal, Scope.CHECKPOINTS_READ);
+  requirePurpose(ctx.principal, 'passages');
   const checkpointId = v.uuid('checkpointId', args.checkpointId);
   const { from, to } = v.timeWindow(args.from, args.to, new Date());
   const size = pageSize(args.first);
@@ -75,8 +87,11 @@ export async function listPassages(ctx: SubgraphContext, args: PassageListArgs):
   const qb = ctx.db
     .getRepository(PassageRow)
     .createQueryBuilder('p')
+    .innerJoin('p.checkpoint', 'c')
     .where('p.checkpoint_id = :checkpointId', { checkpointId })
     .andWhere('p.scanned_at >= :from AND p.scanned_at < :to', { from, to });
+  const j = checkpointWhere(ctx.principal, 'c');
+  qb.andWhere(j.sql, j.params);
   if (key) {
     const [at, id] = key;
     if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || !isUuid(id)) throw badCursor();
@@ -100,19 +115,17 @@ export interface CheckpointLoad {
   count: number | null;
 }
 
-/** Counts below this are suppressed for callers who read statistics only (DESIGN §5.6). */
-export const SMALL_COUNT = 5;
-
 /**
  * Passages per bucket, direction and decision. A DAY is a calendar day in Viet Nam: the bucket is
- * computed in SQL with AT TIME ZONE, so it never depends on the session's time zone.
+ * computed in SQL with AT TIME ZONE, so it never depends on the session's time zone. Callers who
+ * read statistics only (no checkpoints:read) get counts below ctx.smallCountThreshold suppressed
+ * (kit/small-counts.ts); a checkpoint outside the caller's jurisdiction has no load for them.
  */
 export async function checkpointLoad(
   ctx: SubgraphContext,
   args: { checkpointId: string; from?: Date | null; to?: Date | null; bucket: LoadBucket },
 ): Promise<CheckpointLoad[]> {
   requireScopes(ctx.principal, [[Scope.CHECKPOINTS_READ], [Scope.STATS_READ]]);
-  const statisticsOnly = !ctx.principal.scopes.includes(Scope.CHECKPOINTS_READ);
   const checkpointId = v.uuid('checkpointId', args.checkpointId);
   const { from, to } = v.timeWindow(args.from, args.to, new Date());
   const maxDays = args.bucket === 'HOUR' ? v.LIMITS.hourLoadDays : v.LIMITS.dayLoadDays;
@@ -124,16 +137,21 @@ export async function checkpointLoad(
     args.bucket === 'HOUR'
       ? ['hour', 'UTC', 'NULL::text']
       : ['day', CALENDAR_TIME_ZONE, `to_char(scanned_at AT TIME ZONE $4, 'YYYY-MM-DD')`];
+  const j = checkpointSql(ctx.principal, 'c', 7);
   const rows = (await ctx.db.query(
     `SELECT date_trunc('${unit}', scanned_at AT TIME ZONE $4) AT TIME ZONE $4 AS start, ${day} AS day,
             direction, decision, count(*)::int AS count
      FROM passage
      WHERE checkpoint_id = $1 AND scanned_at >= $2 AND scanned_at < $3
+       AND EXISTS (SELECT 1 FROM checkpoint c WHERE c.id = $1 AND ${j.sql})
      GROUP BY 1, 2, 3, 4
      ORDER BY 1, array_position($5::text[], direction), array_position($6::text[], decision)`,
-    [checkpointId, from, to, zone, PASSAGE_DIRECTIONS, PASSAGE_DECISIONS],
+    [checkpointId, from, to, zone, PASSAGE_DIRECTIONS, PASSAGE_DECISIONS, ...j.params],
   )) as CheckpointLoad[];
-  return rows.map((r) => ({ ...r, count: statisticsOnly && r.count! < SMALL_COUNT ? null : r.count }));
+  return rows.map((r) => ({
+    ...r,
+    count: suppressSmall(r.count!, ctx.principal, Scope.CHECKPOINTS_READ, ctx.smallCountThreshold),
+  }));
 }
 
 export interface CoPresentPassage {
@@ -145,22 +163,26 @@ export interface CoPresentPassage {
 /**
  * Contact tracing: other people's passages at the checkpoint within the window around any of the
  * person's passages there, each paired with the person's nearest passage. Both legs use
- * ix_passage_citizen_scanned and ix_passage_checkpoint_scanned.
+ * ix_passage_citizen_scanned and ix_passage_checkpoint_scanned. Person-centric: needs a declared
+ * purpose; a checkpoint outside the caller's jurisdiction has no contacts for them.
  */
 export async function coPresence(
   ctx: SubgraphContext,
   args: { checkpointId: string; citizenRef: string; windowMinutes: number; first?: number | null },
 ): Promise<{ contacts: CoPresentPassage[]; truncated: boolean }> {
   requireScopes(ctx.principal, [[Scope.CHECKPOINTS_READ, Scope.SENSITIVE_READ]]);
+  requirePurpose(ctx.principal, 'coPresence');
   const checkpointId = v.uuid('checkpointId', args.checkpointId);
   const ref = v.citizenRefText('citizenRef', args.citizenRef);
   const { min, max } = v.LIMITS.coPresenceMinutes;
   const windowMinutes = v.intInRange('windowMinutes', args.windowMinutes, min, max);
   const limits = v.LIMITS.coPresenceResults;
   const first = v.intInRange('first', args.first ?? limits.default, 1, limits.max);
+  const j = checkpointSql(ctx.principal, 'c', 5);
   const rows = (await ctx.db.query(
     `WITH mine AS (
        SELECT id, scanned_at FROM passage WHERE citizen_ref = $2 AND checkpoint_id = $1
+         AND EXISTS (SELECT 1 FROM checkpoint c WHERE c.id = $1 AND ${j.sql})
      ), near AS (
        SELECT DISTINCT ON (o.id) o.id AS other_id, m.id AS near_id,
               abs(extract(epoch FROM o.scanned_at - m.scanned_at)) AS gap
@@ -174,7 +196,7 @@ export async function coPresence(
      FROM near n JOIN passage p ON p.id = n.other_id
      ORDER BY n.gap, p.scanned_at, p.id
      LIMIT $4`,
-    [checkpointId, ref, windowMinutes, first + 1],
+    [checkpointId, ref, windowMinutes, first + 1, ...j.params],
   )) as (Record<string, unknown> & { near_id: string; seconds_apart: number })[];
   return {
     contacts: rows

@@ -1,4 +1,5 @@
 import { requireScope } from '../kit/authz';
+import { requirePurpose } from '../kit/purpose';
 import { codeRef, isUuid } from '../kit/refs';
 import { Scope } from '../kit/roles';
 import { scalarResolvers } from '../kit/scalars';
@@ -13,7 +14,9 @@ import * as queries from './queries';
  * The resolver map. Enum values are what the database stores, so nothing is translated by hand.
  * References to other subgraphs' entities are returned as their keys (null when none is stored);
  * the gateway resolves the rest. Reads check `checkpoints:read` (defence in depth behind the
- * gateway; field-level rules come from the schema's @access directives).
+ * gateway; field-level rules come from the schema's @access directives). Record-level jurisdiction
+ * is applied by the loaders and queries (access.ts), so `__resolveReference` and nested fields answer
+ * a record outside it exactly as a missing one.
  */
 
 type Ctx = SubgraphContext;
@@ -29,7 +32,7 @@ export const checkpointsResolvers: SubgraphResolvers = {
     },
     checkpoints: (_: unknown, a: queries.CheckpointListArgs, ctx: Ctx) => {
       canRead(ctx);
-      return queries.listCheckpoints(ctx.db, a);
+      return queries.listCheckpoints(ctx, a);
     },
     passages: (_: unknown, a: queries.PassageListArgs, ctx: Ctx) => queries.listPassages(ctx, a),
     checkpointLoad: (_: unknown, a: Parameters<typeof queries.checkpointLoad>[1], ctx: Ctx) =>
@@ -44,8 +47,11 @@ export const checkpointsResolvers: SubgraphResolvers = {
       mutations.updateCheckpoint(ctx, a.id, a.input),
     closeCheckpoint: (_: unknown, a: { id: string; reason: string }, ctx: Ctx) =>
       mutations.closeCheckpoint(ctx, a.id, a.reason),
-    assignOperator: (_: unknown, a: { checkpointId: string; userId: string }, ctx: Ctx) =>
-      mutations.assignOperator(ctx, a.checkpointId, a.userId),
+    assignOperator: (
+      _: unknown,
+      a: { checkpointId: string; userId: string; operatorSubject?: string | null },
+      ctx: Ctx,
+    ) => mutations.assignOperator(ctx, a.checkpointId, a.userId, a.operatorSubject ?? null),
     removeOperator: (_: unknown, a: { checkpointId: string; userId: string }, ctx: Ctx) =>
       mutations.removeOperator(ctx, a.checkpointId, a.userId),
     recordPassage: (_: unknown, a: { input: passages.PassageInput; idempotencyKey?: string | null }, ctx: Ctx) =>
@@ -93,14 +99,17 @@ export const checkpointsResolvers: SubgraphResolvers = {
   Citizen: {
     // Owned by declarations: any ref is a valid reference here (a person without passages has none).
     __resolveReference: (ref: { ref: string }) => ({ ref: ref.ref }),
+    // Part of a person's timeline: needs a declared purpose; only in-jurisdiction passages.
     passages: async (c: { ref: string }, a: { since?: Date | null }, ctx: Ctx) => {
       canRead(ctx);
+      requirePurpose(ctx.principal, 'Citizen.passages');
       return (await load.passagesOfCitizen(ctx, a.since ?? null).load(c.ref)) ?? [];
     },
   },
 
   MovementDeclaration: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
+    // Only the passages at checkpoints in the caller's jurisdiction.
     passages: async (d: { id: string }, _: unknown, ctx: Ctx) => {
       canRead(ctx);
       return isUuid(d.id) ? ((await load.passagesOfMovement(ctx).load(d.id)) ?? []) : [];

@@ -117,7 +117,8 @@ const DEMO_ACTIVE_FROM = new Date('2025-07-01T00:00:00+07:00');
  * The organisations subgraph's development users (fixed ids, kit/demo.ts `demoUserId`): the Hà Nội
  * checkpoint officer, and the two provincial health officials who also staff checkpoints.
  */
-export const DEMO_OPERATOR_IDS = (['dev-checkpoint-01', 'dev-health-79', 'dev-health-01'] as const).map(demoUserId);
+const DEMO_OPERATOR_SUBJECTS = ['dev-checkpoint-01', 'dev-health-79', 'dev-health-01'] as const;
+export const DEMO_OPERATOR_IDS = DEMO_OPERATOR_SUBJECTS.map(demoUserId);
 
 const DEMO_ASSIGNMENTS: readonly { checkpoint: number; operator: number; removed?: boolean }[] = [
   { checkpoint: 1, operator: 0 },
@@ -267,6 +268,7 @@ async function seedCheckpoints(m: EntityManager): Promise<number> {
     DEMO_ASSIGNMENTS.map((a) => ({
       checkpointId: demoUuid('checkpoint', a.checkpoint),
       userId: DEMO_OPERATOR_IDS[a.operator]!,
+      operatorSubject: DEMO_OPERATOR_SUBJECTS[a.operator]!,
       assignedBy: SEED_ACTOR,
       assignedAt: DEMO_ASSIGNED_AT,
       removedBy: a.removed ? SEED_ACTOR : null,

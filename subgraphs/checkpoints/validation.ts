@@ -10,6 +10,7 @@ export { notInFuture, optionalText, requiredText } from '../kit/validation';
 
 export const LIMITS = {
   checkpointName: 200,
+  subject: 200,
   closeReason: 500,
   passageReason: 500,
   /** Passages are retained about 25 days; older scans are not accepted. */

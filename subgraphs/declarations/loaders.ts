@@ -1,6 +1,7 @@
 import { In, IsNull } from 'typeorm';
 import type DataLoader from 'dataloader';
 import { byKeys, groupByKeys } from '../kit/loaders';
+import { isNationalPrincipal } from '../kit/jurisdiction';
 import { isUuid } from '../kit/refs';
 import type { SubgraphContext } from '../kit/server';
 import {
@@ -10,18 +11,32 @@ import {
   MonitoringPeriodRow,
   type DeclarationKind,
 } from './entities';
+import { namedJurisdictionSql, visible } from './jurisdiction';
 
 /*
  * Per-request DataLoaders (created lazily in the request's LoaderRegistry, never shared between
  * callers). Each batch is one SQL statement returning results in key order, null (or []) for misses,
- * so the statements a request makes do not grow with the items it returns.
+ * so the statements a request makes do not grow with the items it returns. Every loader applies the
+ * caller's jurisdiction to each record it returns: a record outside it comes back as a miss.
  */
 
-type Ctx = Pick<SubgraphContext, 'loaders' | 'db'>;
+type Ctx = Pick<SubgraphContext, 'loaders' | 'db' | 'principal'>;
 
 export function citizenLoader(ctx: Ctx): DataLoader<string, CitizenRow | null> {
   return ctx.loaders.get<string, CitizenRow>('citizen', async (refs) => {
-    const rows = await ctx.db.getRepository(CitizenRow).findBy({ ref: In([...refs]) });
+    const qb = ctx.db
+      .getRepository(CitizenRow)
+      .createQueryBuilder('c')
+      .where('c.ref = ANY(:refs)', { refs: [...refs] });
+    if (!isNationalPrincipal(ctx.principal)) {
+      // A person is visible when at least one of their current declarations is in jurisdiction.
+      const j = namedJurisdictionSql(ctx.principal, 'd');
+      qb.andWhere(
+        `EXISTS (SELECT 1 FROM health_declaration d WHERE d.citizen_ref = c.ref AND d.superseded_at IS NULL AND ${j.sql})`,
+        j.params,
+      );
+    }
+    const rows = await qb.getMany();
     return byKeys(refs, rows, (r) => r.ref);
   });
 }
@@ -33,7 +48,7 @@ export function declarationLoader(ctx: Ctx): DataLoader<string, HealthDeclaratio
     const rows = valid.length
       ? await ctx.db.getRepository(HealthDeclarationRow).findBy({ id: In(valid), supersededAt: IsNull() })
       : [];
-    return byKeys(ids, rows, (r) => r.id);
+    return byKeys(ids, visible(ctx.principal, rows), (r) => r.id);
   });
 }
 
@@ -43,7 +58,8 @@ export function declarationHistoryLoader(ctx: Ctx): DataLoader<string, HealthDec
     const rows = await ctx.db
       .getRepository(HealthDeclarationRow)
       .find({ where: { id: In([...ids]) }, order: { id: 'ASC', version: 'ASC' } });
-    return groupByKeys(ids, rows, (r) => r.id);
+    // Every version is checked on its own (an amendment may have moved the declaration).
+    return groupByKeys(ids, visible(ctx.principal, rows), (r) => r.id);
   });
 }
 
@@ -74,7 +90,7 @@ export function declarationsByCitizenLoader(
       .addOrderBy('d.submittedAt', 'DESC')
       .addOrderBy('d.id', 'DESC')
       .getMany();
-    return groupByKeys(refs, rows, (r) => r.citizenRef);
+    return groupByKeys(refs, visible(ctx.principal, rows), (r) => r.citizenRef);
   });
 }
 
@@ -109,6 +125,6 @@ export function monitoringPeriodsLoader(ctx: Ctx): DataLoader<string, Monitoring
     const rows = await ctx.db
       .getRepository(MonitoringPeriodRow)
       .find({ where: { citizenRef: In([...refs]) }, order: { citizenRef: 'ASC', startsOn: 'DESC', id: 'ASC' } });
-    return groupByKeys(refs, rows, (r) => r.citizenRef);
+    return groupByKeys(refs, visible(ctx.principal, rows), (r) => r.citizenRef);
   });
 }

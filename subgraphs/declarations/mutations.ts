@@ -17,12 +17,16 @@ import {
   type EntryDetails,
   type Symptom,
 } from './entities';
+import { inJurisdiction, outsideJurisdiction } from './jurisdiction';
+import { citizenLoader } from './loaders';
 import * as v from './validation';
 
 /*
  * Writes. Each checks its scope (defence in depth behind the gateway), validates its whole input
  * (the database is only read), then writes in one transaction, so a failure leaves nothing behind.
  * Messages never repeat identity numbers, phones or health answers, and nothing here logs them.
+ * Jurisdiction: a record written in a unit outside the caller's jurisdiction is FORBIDDEN (naming
+ * the field); an existing record outside it answers like a missing one.
  */
 
 /** Days in a monitoring period an ENTRY declaration with a quarantine facility opens. */
@@ -32,6 +36,18 @@ type Ctx = SubgraphContext;
 
 async function current(ctx: Ctx, id: string): Promise<HealthDeclarationRow> {
   return ctx.db.getRepository(HealthDeclarationRow).findOneByOrFail({ id, supersededAt: IsNull() });
+}
+
+/** FORBIDDEN (naming `${prefix}provinceCode`) unless the caller's jurisdiction covers the unit. */
+function requireUnit(ctx: Ctx, prefix: string, unit: v.UnitCodesInput): void {
+  const record = {
+    provinceCode: unit.provinceCode,
+    districtCode: unit.districtCode ?? null,
+    wardCode: unit.wardCode ?? null,
+  };
+  if (!inJurisdiction(ctx.principal, record)) {
+    throw outsideJurisdiction(`${prefix}provinceCode`);
+  }
 }
 
 /** Creates the citizen, or fills in the document of one recorded before documents were kept. */
@@ -133,6 +149,7 @@ export async function submitDeclaration(
   const channel = v.channel('channel', input.channel);
   const form = v.checkForm(input.kind, input, submittedAt, now, ctx.pseudonymKey);
   await v.checkLocalities(ctx.db, form, submittedAt);
+  requireUnit(ctx, 'responsibleUnit.', form.unit);
 
   const actor = ctx.principal.subject;
   const write = { key: idempotencyKey, scope: actor, operation: 'submitDeclaration', input };
@@ -166,7 +183,8 @@ export async function amendDeclaration(
   const found = isUuid(args.id)
     ? await ctx.db.getRepository(HealthDeclarationRow).findOneBy({ id: args.id, supersededAt: IsNull() })
     : null;
-  if (!found) throw notFound('Health declaration');
+  // Outside the caller's jurisdiction answers like a missing id.
+  if (!found || !inJurisdiction(ctx.principal, found)) throw notFound('Health declaration');
   const stale = () =>
     conflict(`expectedVersion: version ${args.expectedVersion} is not the current version`, 'expectedVersion');
   if (found.version !== args.expectedVersion) throw stale();
@@ -179,6 +197,7 @@ export async function amendDeclaration(
     );
   }
   await v.checkLocalities(ctx.db, form, found.submittedAt);
+  requireUnit(ctx, 'responsibleUnit.', form.unit);
 
   const actor = ctx.principal.subject;
   await ctx.db.transaction(async (m) => {
@@ -260,7 +279,10 @@ export async function recordDailyMonitoring(
     .orderBy('p.startsOn', 'DESC')
     .addOrderBy('p.id', 'ASC')
     .getOne();
-  if (!covering) throw badInput('citizenRef', `has no monitoring period covering ${day}`);
+  // A period outside the caller's jurisdiction answers like no period at all.
+  if (!covering || !inJurisdiction(ctx.principal, covering)) {
+    throw badInput('citizenRef', `has no monitoring period covering ${day}`);
+  }
   const snapshot = await latestSnapshot(ctx, ref);
   if (!snapshot) throw badInput('citizenRef', 'has no identity on record');
 
@@ -317,10 +339,12 @@ export async function placeUnderMonitoring(ctx: Ctx, input: PlaceUnderMonitoring
   const reason = requiredText('reason', input.reason, v.LIMITS.reason);
   const unit = v.unitCodes(input.unit);
   const startsOn = toDateText(input.startsOn);
-  if (!(await latestSnapshot(ctx, ref))) {
+  // A person the caller may not see answers like one with no declaration on record.
+  if (!(await citizenLoader(ctx).load(ref)) || !(await latestSnapshot(ctx, ref))) {
     throw badInput('citizenRef', 'no declaration of this person is on record');
   }
   await validateLocality(ctx.db, unit, v.dayStart(startsOn), 'unit.');
+  requireUnit(ctx, 'unit.', unit);
 
   const repo = ctx.db.getRepository(MonitoringPeriodRow);
   const { identifiers } = await repo.insert({

@@ -5,6 +5,11 @@ import { isUuid } from '../kit/refs';
 import { toDateText } from '../kit/scalars';
 import type { SubgraphContext } from '../kit/server';
 import { HealthDeclarationRow, MonitoringPeriodRow, type DeclarationKind } from './entities';
+import { jurisdictionSql } from '../kit/jurisdiction';
+import { requirePurpose } from '../kit/purpose';
+import { suppressSmall } from '../kit/small-counts';
+import { Scope } from '../kit/roles';
+import { namedJurisdictionSql, requireUnitInJurisdiction } from './jurisdiction';
 import { citizenLoader } from './loaders';
 import { checkDocument, relabelField, type DocumentInput } from './validation';
 
@@ -25,6 +30,7 @@ function unitColumn(field: string, code: string, alias: string): string {
 }
 
 export async function citizenByDocument(ctx: SubgraphContext, doc: DocumentInput) {
+  requirePurpose(ctx.principal, 'A search by identity document');
   // The arguments are `type`, `number` and `country`, not a `document` input.
   const { ref } = relabelField(
     (f) => f.replace(/^document\./, ''),
@@ -58,6 +64,9 @@ export async function declarations(
     .createQueryBuilder('d')
     .where(`${column} = :unit`, { unit: filter.unitCode })
     .andWhere('d.superseded_at IS NULL');
+  // Filtered in SQL, so a page is full of what the caller may see.
+  const j = namedJurisdictionSql(ctx.principal, 'd');
+  qb.andWhere(j.sql, j.params);
   if (filter.from) qb.andWhere('d.submitted_at >= :from', { from: filter.from });
   if (filter.to) qb.andWhere('d.submitted_at < :to', { to: filter.to });
   if (filter.kind) qb.andWhere('d.kind = :kind', { kind: filter.kind });
@@ -85,8 +94,8 @@ export interface DeclarationCount {
   day: string | null;
   kind: DeclarationKind | null;
   unitCode: string | null;
-  declarations: number;
-  symptomatic: number;
+  declarations: number | null;
+  symptomatic: number | null;
 }
 
 const MAX_STATS_DAYS = 366;
@@ -120,23 +129,31 @@ export async function declarationStats(
   if ((args.to.getTime() - args.from.getTime()) / 86_400_000 + 1 > MAX_STATS_DAYS) {
     throw badInput('to', `must be at most ${MAX_STATS_DAYS} days after from (both inclusive)`);
   }
+  await requireUnitInJurisdiction(ctx.principal, ctx.db, 'unitCode', args.unitCode);
+  const j = jurisdictionSql(
+    ctx.principal,
+    { province: 'd.province_code', district: 'd.district_code', ward: 'd.ward_code' },
+    4,
+  );
   const group = groupExpression(args.groupBy, args.unitCode);
   const rows: { key: string | null; declarations: number; symptomatic: number }[] = await ctx.db.query(
     `SELECT ${group} AS key, count(*)::int AS declarations, (count(*) FILTER (WHERE d.symptomatic))::int AS symptomatic
      FROM health_declaration d
-     WHERE ${column} = $1 AND d.superseded_at IS NULL
+     WHERE ${column} = $1 AND d.superseded_at IS NULL AND ${j.sql}
        AND d.submitted_at >= ($2::date::timestamp AT TIME ZONE ${TZ})
        AND d.submitted_at < (($3::date + 1)::timestamp AT TIME ZONE ${TZ})
      GROUP BY 1
      ORDER BY 1 NULLS LAST`,
-    [args.unitCode, from, to],
+    [args.unitCode, from, to, ...j.params],
   );
+  // Callers who may read only aggregates get small counts suppressed (null).
+  const count = (n: number) => suppressSmall(n, ctx.principal, Scope.DECLARATIONS_READ, ctx.smallCountThreshold);
   return rows.map((r) => ({
     day: args.groupBy === 'DAY' ? r.key : null,
     kind: args.groupBy === 'KIND' ? (r.key as DeclarationKind) : null,
     unitCode: args.groupBy === 'UNIT' ? r.key : null,
-    declarations: r.declarations,
-    symptomatic: r.symptomatic,
+    declarations: count(r.declarations),
+    symptomatic: count(r.symptomatic),
   }));
 }
 
@@ -172,6 +189,12 @@ export async function missedDailyMonitoring(
   const size = pageSize(args.first);
   const after = decodeCursor(args.after, 1);
   const column = unitColumn('unitCode', args.unitCode, 'p');
+  await requireUnitInJurisdiction(ctx.principal, ctx.db, 'unitCode', args.unitCode);
+  const j = jurisdictionSql(
+    ctx.principal,
+    { province: 'p.province_code', district: 'p.district_code', ward: 'p.ward_code' },
+    5,
+  );
   const rows: MissedRow[] = await ctx.db.query(
     `WITH day AS (
        SELECT ($2::date::timestamp AT TIME ZONE ${TZ}) AS starts, (($2::date + 1)::timestamp AT TIME ZONE ${TZ}) AS ends
@@ -183,7 +206,7 @@ export async function missedDailyMonitoring(
          WHERE d.citizen_ref = p.citizen_ref AND d.kind = 'DAILY_MONITORING' AND d.superseded_at IS NULL
            AND d.submitted_at < day.starts) AS last_daily_at
      FROM monitoring_period p CROSS JOIN day
-     WHERE ${column} = $1 AND p.starts_on <= $2::date AND p.ends_on >= $2::date
+     WHERE ${column} = $1 AND ${j.sql} AND p.starts_on <= $2::date AND p.ends_on >= $2::date
        AND ($3::text IS NULL OR p.citizen_ref > $3::text)
        AND NOT EXISTS (
          SELECT 1 FROM health_declaration d
@@ -191,7 +214,7 @@ export async function missedDailyMonitoring(
            AND d.submitted_at >= day.starts AND d.submitted_at < day.ends)
      ORDER BY p.citizen_ref, p.starts_on DESC, p.id
      LIMIT $4`,
-    [args.unitCode, toDateText(args.date), after ? String(after[0]) : null, size + 1],
+    [args.unitCode, toDateText(args.date), after ? String(after[0]) : null, size + 1, ...j.params],
   );
   const items = rows.map((r) => ({
     citizenRef: r.citizen_ref,

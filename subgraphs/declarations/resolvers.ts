@@ -1,4 +1,7 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { requireScope, requireScopes } from '../kit/authz';
+import { maskDocumentNumber, maskPhone, personalValue } from '../kit/masking';
+import { requirePurpose } from '../kit/purpose';
 import { codeRef } from '../kit/refs';
 import { Scope } from '../kit/roles';
 import { scalarResolvers } from '../kit/scalars';
@@ -11,6 +14,7 @@ import type {
   MonitoringPeriodRow,
   QuarantineFacility,
 } from './entities';
+import { viaEntityJoin } from './jurisdiction';
 import * as load from './loaders';
 import * as mutations from './mutations';
 import * as queries from './queries';
@@ -44,6 +48,8 @@ export const declarationsResolvers: SubgraphResolvers = {
   Query: {
     citizen: (_: unknown, a: { ref: string }, ctx: Ctx): Promise<CitizenRow | null> => {
       read(ctx);
+      // The entry point of a person's timeline: a person-centric read.
+      requirePurpose(ctx.principal, "A citizen's record");
       return load.citizenLoader(ctx).load(a.ref);
     },
     citizenByDocument: (_: unknown, a: DocumentInput, ctx: Ctx) => {
@@ -102,8 +108,11 @@ export const declarationsResolvers: SubgraphResolvers = {
       c: { ref: string },
       a: { since?: Date | null; kinds?: DeclarationKind[] | null },
       ctx: Ctx,
+      info: GraphQLResolveInfo,
     ): Promise<HealthDeclarationRow[]> => {
       read(ctx);
+      // Reached from another subgraph (e.g. a passage's citizen), this is the person's timeline.
+      if (viaEntityJoin(info)) requirePurpose(ctx.principal, "A citizen's declarations");
       const filter = { since: a.since ?? null, kinds: a.kinds ?? null };
       return (await load.declarationsByCitizenLoader(ctx, filter).load(c.ref)) ?? [];
     },
@@ -161,8 +170,14 @@ export const declarationsResolvers: SubgraphResolvers = {
     document: async (s: IdentitySnapshotRow, _: unknown, ctx: Ctx) => {
       const citizen = await load.citizenLoader(ctx).load(s.citizenRef);
       if (!citizen?.documentType) return null;
-      return { type: citizen.documentType, number: citizen.documentNumber, country: citizen.documentCountry };
+      return {
+        type: citizen.documentType,
+        // Readers without pii:read get the masked number, never the clear one.
+        number: personalValue(ctx.principal, citizen.documentNumber, maskDocumentNumber),
+        country: citizen.documentCountry,
+      };
     },
+    phone: (s: IdentitySnapshotRow, _: unknown, ctx: Ctx) => personalValue(ctx.principal, s.phone, maskPhone),
     contactAddress: (s: IdentitySnapshotRow) =>
       s.addressProvinceCode === null && s.addressDetail === null
         ? null

@@ -1,7 +1,9 @@
+import { GraphQLError } from 'graphql';
 import type { EntityManager } from 'typeorm';
 import { requireScope } from '../kit/authz';
-import { badInput, conflict, notFound } from '../kit/errors';
+import { badInput, conflict, ErrorCode, notFound } from '../kit/errors';
 import { idempotent } from '../kit/idempotency';
+import { covers } from '../kit/jurisdiction';
 import { isUuid } from '../kit/refs';
 import { Scope } from '../kit/roles';
 import type { SubgraphContext } from '../kit/server';
@@ -14,6 +16,7 @@ import {
   type FeedbackChannel,
   type FeedbackStatus,
 } from './entities';
+import { mayAccessFeedback, outsideField } from './access';
 import * as v from './validation';
 import { checkTransition, checkTransitionTarget, dueAtFor } from './workflow';
 
@@ -22,6 +25,9 @@ import { checkTransition, checkTransitionTarget, dueAtFor } from './workflow';
  * first (BAD_USER_INPUT naming the field), then writes in one transaction: the feedback row is
  * locked (SELECT … FOR UPDATE) while its status is checked and changed, and every change appends
  * a history row, so a failure leaves nothing behind and concurrent changes are applied one by one.
+ *
+ * Record-level access (access.ts): feedback the caller may not read is answered as a missing id;
+ * submitting a report about a locality outside the caller's jurisdiction is FORBIDDEN naming the field.
  */
 
 export interface SubmitFeedbackInput {
@@ -64,11 +70,11 @@ async function appendChange(
   );
 }
 
-async function lockFeedback(m: EntityManager, id: string): Promise<FeedbackRow> {
+async function lockFeedback(ctx: SubgraphContext, m: EntityManager, id: string): Promise<FeedbackRow> {
   const row = isUuid(id)
     ? await m.getRepository(FeedbackRow).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } })
     : null;
-  if (!row) throw notFound('Feedback');
+  if (!row || !mayAccessFeedback(ctx.principal, row)) throw notFound('Feedback');
   return row;
 }
 
@@ -97,6 +103,12 @@ export async function submitFeedback(
     wardCode: input.wardCode ?? null,
   };
   await validateLocality(ctx.db, locality, reportedAt, 'input.');
+  if (!covers(ctx.principal, locality)) {
+    const field = `input.${outsideField(ctx.principal, locality)}`;
+    throw new GraphQLError(`${field}: is outside your jurisdiction`, {
+      extensions: { code: ErrorCode.FORBIDDEN, field },
+    });
+  }
 
   // The replay check compares this input: identity documents only as their pseudonym.
   const fingerprint = { ...input, reporter, reportedPerson: reportedRef };
@@ -156,7 +168,7 @@ export async function assignFeedback(ctx: SubgraphContext, args: AssignArgs): Pr
       : await v.unitInForce(ctx.db, 'assigneeUnitCode', args.assigneeUnitCode, now);
 
   return ctx.db.transaction(async (m) => {
-    const row = await lockFeedback(m, args.id);
+    const row = await lockFeedback(ctx, m, args.id);
     checkTransition('assignFeedback', row.status, 'ASSIGNED');
     if (row.status === 'ASSIGNED' && row.assigneeCode === assigneeCode && row.assigneeUnitCode === unitCode) {
       throw conflict(
@@ -206,7 +218,7 @@ export async function transitionFeedback(ctx: SubgraphContext, args: TransitionA
   if (args.to === 'REJECTED' && !note) throw badInput('note', 'is required to reject feedback (give the reason)');
 
   return ctx.db.transaction(async (m) => {
-    const row = await lockFeedback(m, args.id);
+    const row = await lockFeedback(ctx, m, args.id);
     checkTransition('transitionFeedback', row.status, args.to);
     await appendChange(m, {
       feedbackId: row.id,
@@ -244,8 +256,8 @@ export async function markDuplicate(ctx: SubgraphContext, args: MarkDuplicateArg
       .orderBy('f.id')
       .setLock('pessimistic_write')
       .getMany();
-    const row = rows.find((r) => r.id === args.id);
-    const original = rows.find((r) => r.id === args.of);
+    const row = rows.find((r) => r.id === args.id && mayAccessFeedback(ctx.principal, r));
+    const original = rows.find((r) => r.id === args.of && mayAccessFeedback(ctx.principal, r));
     if (!row) throw notFound('Feedback');
     if (!original) throw badInput('of', 'no feedback has this id');
     if (original.status === 'DUPLICATE') {

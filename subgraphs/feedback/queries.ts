@@ -1,7 +1,10 @@
-import type { DataSource, SelectQueryBuilder } from 'typeorm';
+import type { SelectQueryBuilder } from 'typeorm';
 import { badInput } from '../kit/errors';
 import { decodeCursor, pageSize, toConnection, type Connection, type PageArgs } from '../kit/pagination';
 import { isUuid, requireProvinceCode } from '../kit/refs';
+import { Scope } from '../kit/roles';
+import type { SubgraphContext } from '../kit/server';
+import { suppressSmall } from '../kit/small-counts';
 import { CALENDAR_TIME_ZONE } from '../kit/admin-units/dates';
 import {
   FEEDBACK_CATEGORIES,
@@ -10,6 +13,7 @@ import {
   type FeedbackCategory,
   type FeedbackStatus,
 } from './entities';
+import { feedbackWhere } from './access';
 import { organisationCode, period, unitCodeFormat } from './validation';
 import { OPEN_STATUSES_SQL } from './workflow';
 
@@ -31,6 +35,12 @@ export interface FeedbackListArgs extends PageArgs {
 
 /** The column a unit code filters on, by its length (province 2 digits, district 3, ward 5). */
 const UNIT_COLUMN: Readonly<Record<number, string>> = { 2: 'province_code', 3: 'district_code', 5: 'ward_code' };
+
+/** Only the feedback the caller may access (access.ts), filtered in SQL so pages are full. */
+function whereAccess(qb: SelectQueryBuilder<FeedbackRow>, ctx: SubgraphContext): void {
+  const j = feedbackWhere(ctx.principal, 'f');
+  qb.andWhere(j.sql, j.params);
+}
 
 function whereUnit(qb: SelectQueryBuilder<FeedbackRow>, field: string, code: string | null | undefined): void {
   if (code === null || code === undefined) return;
@@ -74,11 +84,12 @@ function afterKey(cursor: string | null | undefined): { at: Date; id: string } |
  * One page of feedback, newest first, keyset-paginated on (reported_at, id) descending. Every filter
  * has an index in that order (status, category, each unit level, assignee).
  */
-export async function listFeedback(db: DataSource, args: FeedbackListArgs): Promise<Connection<FeedbackRow>> {
+export async function listFeedback(ctx: SubgraphContext, args: FeedbackListArgs): Promise<Connection<FeedbackRow>> {
   const size = pageSize(args.first);
   const after = afterKey(args.after);
   const filter = effectiveFilter(args);
-  const qb = db.getRepository(FeedbackRow).createQueryBuilder('f');
+  const qb = ctx.db.getRepository(FeedbackRow).createQueryBuilder('f');
+  whereAccess(qb, ctx);
   if (filter.status) qb.andWhere('f.status = :status', { status: filter.status });
   if (filter.category) qb.andWhere('f.category = :category', { category: filter.category });
   whereUnit(qb, 'filter.unitCode', filter.unitCode);
@@ -102,14 +113,19 @@ export interface OverdueArgs extends PageArgs {
 }
 
 /** Open feedback past its deadline, the oldest deadline first (keyset on (due_at, id) ascending). */
-export async function listOverdue(db: DataSource, args: OverdueArgs, now: Date): Promise<Connection<FeedbackRow>> {
+export async function listOverdue(
+  ctx: SubgraphContext,
+  args: OverdueArgs,
+  now: Date,
+): Promise<Connection<FeedbackRow>> {
   const size = pageSize(args.first);
   const after = afterKey(args.after);
-  const qb = db
+  const qb = ctx.db
     .getRepository(FeedbackRow)
     .createQueryBuilder('f')
     .where(`f.status IN ${OPEN_STATUSES_SQL}`)
     .andWhere('f.due_at < :now', { now });
+  whereAccess(qb, ctx);
   if (args.assigneeCode) {
     qb.andWhere('f.assignee_code = :assignee', { assignee: organisationCode('assigneeCode', args.assigneeCode) });
   }
@@ -134,8 +150,8 @@ export interface StatsArgs {
 
 export interface FeedbackStats {
   groupBy: StatsGrouping;
-  total: number;
-  buckets: { key: string; count: number }[];
+  total: number | null;
+  buckets: { key: string; count: number | null }[];
 }
 
 /** A DAY is a calendar day in Viet Nam: the conversion happens in SQL, on the stored UTC instant. */
@@ -152,9 +168,14 @@ const ORDER: Readonly<Record<StatsGrouping, readonly string[] | null>> = {
   DAY: null,
 };
 
-/** Counts of feedback reported in [from, to) in a unit, grouped; only non-empty buckets. */
-export async function feedbackStats(db: DataSource, args: StatsArgs): Promise<FeedbackStats> {
-  const qb = db.getRepository(FeedbackRow).createQueryBuilder('f');
+/**
+ * Counts of feedback reported in [from, to) in a unit, grouped; only non-empty buckets, and only the
+ * feedback the caller may access. Callers reading statistics only (no feedback:read) get counts,
+ * the total included, below ctx.smallCountThreshold suppressed (null).
+ */
+export async function feedbackStats(ctx: SubgraphContext, args: StatsArgs): Promise<FeedbackStats> {
+  const qb = ctx.db.getRepository(FeedbackRow).createQueryBuilder('f');
+  whereAccess(qb, ctx);
   whereUnit(qb, 'unitCode', args.unitCode);
   wherePeriod(qb, '', args.from, args.to);
   const rows = await qb
@@ -167,5 +188,10 @@ export async function feedbackStats(db: DataSource, args: StatsArgs): Promise<Fe
   const buckets = rows
     .map((r) => ({ key: r.key, count: Number(r.count) }))
     .sort((a, b) => rank(a.key) - rank(b.key) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { groupBy: args.groupBy, total: buckets.reduce((n, b) => n + b.count, 0), buckets };
+  const small = (n: number) => suppressSmall(n, ctx.principal, Scope.FEEDBACK_READ, ctx.smallCountThreshold);
+  return {
+    groupBy: args.groupBy,
+    total: small(buckets.reduce((n, b) => n + b.count, 0)),
+    buckets: buckets.map((b) => ({ key: b.key, count: small(b.count) })),
+  };
 }

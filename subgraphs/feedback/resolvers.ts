@@ -1,4 +1,5 @@
 import { requireScope, requireScopes } from '../kit/authz';
+import { maskPhone, personalValue } from '../kit/masking';
 import { pageSize } from '../kit/pagination';
 import { codeRef } from '../kit/refs';
 import { Scope } from '../kit/roles';
@@ -14,6 +15,9 @@ import { isOverdue } from './workflow';
  * The resolver map. Reads need feedback:read (stats: stats:read or feedback:read); the reporter and
  * the reported person are restricted and also need restricted:read. Nested fields load through the
  * request's DataLoaders, so a page costs the same number of statements whatever its size.
+ * Record-level access (access.ts: the caller's jurisdiction, or assigned to the caller's
+ * organisation) is applied in the loaders and the list queries, so `__resolveReference`,
+ * `duplicateOf` and `Organisation.assignedFeedback` answer an item outside it as a missing one.
  */
 
 type Ctx = SubgraphContext;
@@ -31,15 +35,15 @@ export const feedbackResolvers: SubgraphResolvers = {
     },
     feedbackList: (_: unknown, args: queries.FeedbackListArgs, ctx: Ctx) => {
       read(ctx);
-      return queries.listFeedback(ctx.db, args);
+      return queries.listFeedback(ctx, args);
     },
     feedbackStats: (_: unknown, args: queries.StatsArgs, ctx: Ctx) => {
       requireScopes(ctx.principal, [[Scope.STATS_READ], [Scope.FEEDBACK_READ]]);
-      return queries.feedbackStats(ctx.db, args);
+      return queries.feedbackStats(ctx, args);
     },
     overdueFeedback: (_: unknown, args: queries.OverdueArgs, ctx: Ctx) => {
       read(ctx);
-      return queries.listOverdue(ctx.db, args, new Date());
+      return queries.listOverdue(ctx, args, new Date());
     },
   },
   Mutation: {
@@ -77,7 +81,12 @@ export const feedbackResolvers: SubgraphResolvers = {
         : { address: f.locationAddress, latitude: f.locationLatitude, longitude: f.locationLongitude },
     reporter: (f: FeedbackRow, _: unknown, ctx: Ctx) => {
       restricted(ctx);
-      return { kind: f.reporterKind, citizen: citizen(f.reporterRef), phone: f.reporterPhone };
+      // Restricted: callers without pii:read get the phone masked (kit/masking.ts).
+      return {
+        kind: f.reporterKind,
+        citizen: citizen(f.reporterRef),
+        phone: personalValue(ctx.principal, f.reporterPhone, maskPhone),
+      };
     },
     reportedPerson: (f: FeedbackRow, _: unknown, ctx: Ctx) => {
       restricted(ctx);

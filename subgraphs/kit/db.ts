@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { DataSource, type MigrationInterface, type MixedList, type EntitySchema } from 'typeorm';
+import { AuditRecordEntity } from './audit';
 import type { Logger } from './logger';
 
 type EntityList = MixedList<string | (new (...args: never[]) => unknown) | EntitySchema>;
@@ -13,12 +14,18 @@ export interface DatabaseOptions {
   applicationName?: string;
 }
 
-/** One DataSource per subgraph, on its own database; the schema comes only from migrations. */
+/**
+ * One DataSource per subgraph, on its own database; the schema comes only from migrations. Every
+ * subgraph also holds the kit's `audit_record` table (kit/audit.ts), so its entity is always added.
+ */
 export function createDataSource(opts: DatabaseOptions): DataSource {
+  const entities = Array.isArray(opts.entities)
+    ? [...(opts.entities as unknown[]), AuditRecordEntity]
+    : { ...opts.entities, AuditRecordEntity };
   return new DataSource({
     type: 'postgres',
     url: opts.url,
-    entities: opts.entities,
+    entities: entities as EntityList,
     migrations: opts.migrations,
     migrationsTableName: 'migrations',
     synchronize: false,
@@ -58,7 +65,7 @@ export async function connectWithRetry(
 }
 
 /** Arbitrary but fixed: serialises migrations when several replicas start at once. */
-const MIGRATION_LOCK = 7_230_451;
+export const MIGRATION_LOCK = 7_230_451;
 
 /** Runs pending migrations, each in its own transaction, under an advisory lock. */
 export async function migrate(ds: DataSource): Promise<string[]> {

@@ -66,7 +66,8 @@ export interface ErrorLog {
 }
 
 /**
- * Builds Apollo Server's formatError: public codes keep their message (and the offending field),
+ * Builds Apollo Server's formatError: public codes keep their message (and the offending field and
+ * the refusal's reason),
  * everything else becomes a generic message (the request id is added by `requestIdPlugin`); the detail
  * goes to the log only.
  * Stack traces, SQL, hostnames and URLs never leave the process.
@@ -76,11 +77,17 @@ export function createErrorFormatter(log: ErrorLog) {
     const code = formatted.extensions?.code;
     if (isPublicCode(code)) {
       const field = formatted.extensions?.field;
+      // A refusal may say why, e.g. PURPOSE_REQUIRED (kit/purpose.ts).
+      const reason = formatted.extensions?.reason;
       return {
         message: formatted.message,
         ...(formatted.locations ? { locations: formatted.locations } : {}),
         ...(formatted.path ? { path: formatted.path } : {}),
-        extensions: { code, ...(typeof field === 'string' ? { field } : {}) },
+        extensions: {
+          code,
+          ...(typeof field === 'string' ? { field } : {}),
+          ...(typeof reason === 'string' ? { reason } : {}),
+        },
       };
     }
     const original = unwrapResolverError(error);

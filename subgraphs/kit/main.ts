@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { grantApplicationRole } from './audit';
 import { ConfigError } from './config';
 import { connectWithRetry, createDataSource, migrate } from './db';
 import { listen } from './http';
@@ -18,8 +19,10 @@ function keyResolver(cfg: SubgraphConfig): JWTVerifyGetKey {
 
 /**
  * Runs one subgraph as its own process: listens first (so /healthz answers and /readyz says 503),
- * then connects to its database with backoff, migrates, seeds, and serves. SIGTERM/SIGINT drain
- * and exit 0; a bad configuration exits 1 at once.
+ * then connects to its database as the owner (MIGRATION_DATABASE_URL) with backoff, migrates,
+ * grants the application role (APP_DB_ROLE) its privileges, seeds, and serves through its own
+ * connection (DATABASE_URL: the application role, neither owner nor superuser). SIGTERM/SIGINT
+ * drain and exit 0; a bad configuration exits 1 at once.
  */
 export async function runSubgraph(module: SubgraphModule, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let cfg: SubgraphConfig;
@@ -67,14 +70,30 @@ export async function runSubgraph(module: SubgraphModule, env: NodeJS.ProcessEnv
     if (dataSource.isInitialized) await dataSource.destroy();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 
-  await connectWithRetry(dataSource, log);
-  const applied = await migrate(dataSource);
-  if (applied.length) log.info({ migrations: applied }, 'migrations applied');
-  await module.seedReference?.(dataSource, log);
-  if (cfg.seedDevelopmentData) await module.seedDevelopment?.(dataSource, log, { pseudonymKey });
+  const separateOwner = cfg.migrationDatabaseUrl !== cfg.databaseUrl;
+  const ownerDs = separateOwner
+    ? createDataSource({
+        url: cfg.migrationDatabaseUrl,
+        entities: module.entities,
+        migrations: module.migrations,
+        poolSize: 2,
+        applicationName: `subgraph-${module.name}-migrate`,
+      })
+    : dataSource;
+  await connectWithRetry(ownerDs, log);
+  try {
+    const applied = await migrate(ownerDs);
+    if (applied.length) log.info({ migrations: applied }, 'migrations applied');
+    if (cfg.appDbRole) await grantApplicationRole(ownerDs, cfg.appDbRole);
+    await module.seedReference?.(ownerDs, log);
+    if (cfg.seedDevelopmentData) await module.seedDevelopment?.(ownerDs, log, { pseudonymKey });
+  } finally {
+    if (separateOwner && ownerDs.isInitialized) await ownerDs.destroy();
+  }
+  if (separateOwner) await connectWithRetry(dataSource, log);
   server.markReady();
   log.info('ready');
 }

@@ -18,6 +18,7 @@ import { mountHealth, type Readiness } from './http';
 import { isDatabaseUp } from './db';
 import { schemaFile } from './paths';
 import { applyAccessShield } from './shield';
+import { applyAuditCollection, AuditCollector, auditPlugin } from './audit';
 import { DEFAULT_SMALL_COUNT_THRESHOLD } from './small-counts';
 
 /** What every resolver of every subgraph receives. */
@@ -31,6 +32,8 @@ export interface SubgraphContext {
   pseudonymKey: PseudonymKey;
   /** Counts below this are suppressed for aggregate-only callers (kit/small-counts.ts). */
   smallCountThreshold: number;
+  /** This request's reads of personal, sensitive and restricted fields (written by `auditPlugin`). */
+  audit: AuditCollector;
 }
 
 export type SubgraphResolvers = GraphQLResolverMap<SubgraphContext>;
@@ -73,6 +76,8 @@ export async function createSubgraphServer(deps: SubgraphDeps): Promise<Subgraph
   const sdl = deps.typeDefs ?? readSubgraphSdl(name);
   // The same @access rules the gateway enforces, again here (defence in depth, DESIGN §5.5).
   let schema = applyAccessShield(sdl, buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers: deps.resolvers }]));
+  // Outside the shield: only fields that resolved (were allowed and did not fail) are audited.
+  schema = applyAuditCollection(sdl, schema);
   if (deps.transformSchema) schema = deps.transformSchema(schema);
 
   const apollo = new ApolloServer<SubgraphContext>({
@@ -82,7 +87,7 @@ export async function createSubgraphServer(deps: SubgraphDeps): Promise<Subgraph
     stopOnTerminationSignals: false,
     formatError: createErrorFormatter(logger),
     introspection: true,
-    plugins: [ApolloServerPluginLandingPageDisabled(), requestIdPlugin(), requestLogPlugin()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), auditPlugin(), requestIdPlugin(), requestLogPlugin()],
     logger,
   });
   await apollo.start();
@@ -127,6 +132,7 @@ export async function createSubgraphServer(deps: SubgraphDeps): Promise<Subgraph
           pseudonymKey: deps.pseudonymKey,
           smallCountThreshold: deps.smallCountThreshold ?? DEFAULT_SMALL_COUNT_THRESHOLD,
           log: logger.child({ requestId: principal.requestId, subject: principal.subject }),
+          audit: new AuditCollector(),
         };
       },
     }),

@@ -9,7 +9,12 @@ export interface SubgraphConfig {
   mode: Mode;
   host: string;
   port: number;
+  /** The serving connection: the application role (neither owner nor superuser). */
   databaseUrl: string;
+  /** The owner's connection, for migrations, seeds and grants; defaults to `databaseUrl`. */
+  migrationDatabaseUrl: string;
+  /** When set, the owner grants this role its privileges at start-up (kit/audit.ts). */
+  appDbRole: string | undefined;
   poolSize: number;
   logLevel: string;
   /** Where the gateway's public keys for internal tokens come from. */
@@ -48,12 +53,19 @@ export function loadSubgraphConfig(name: SubgraphName, env: Env): SubgraphConfig
       throw new ConfigError(`PSEUDONYM_KEY: ${(e as Error).message}`);
     }
   }
+  const databaseUrl = r.url('DATABASE_URL');
+  const appDbRole = r.optional('APP_DB_ROLE');
+  if (appDbRole !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(appDbRole)) {
+    throw new ConfigError('APP_DB_ROLE must be a plain role name');
+  }
   return {
     name,
     mode,
     host: r.string('HOST', '127.0.0.1'),
     port: r.int('PORT', DEFAULT_PORTS[name], 0, 65_535),
-    databaseUrl: r.url('DATABASE_URL'),
+    databaseUrl,
+    migrationDatabaseUrl: r.url('MIGRATION_DATABASE_URL', databaseUrl),
+    appDbRole,
     poolSize: r.int('DB_POOL_SIZE', 10, 1, 200),
     logLevel: r.logLevel(),
     internalJwks: jwksUrl

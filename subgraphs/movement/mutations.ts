@@ -6,6 +6,8 @@ import { isUuid } from '../kit/refs';
 import { Scope } from '../kit/roles';
 import type { SubgraphContext } from '../kit/server';
 import type { MovementStatus } from './entities';
+import { inJurisdiction, outsideJurisdiction } from './jurisdiction';
+import { coversAny } from '../kit/jurisdiction';
 import { movementById } from './loaders';
 import { assertTransition } from './status';
 import { selectMovements, type Movement } from './store';
@@ -77,6 +79,10 @@ export async function declareMovement(
 ): Promise<Movement> {
   requireScope(ctx.principal, Scope.MOVEMENT_WRITE);
   const declaration = await v.validateDeclaration(ctx.db, input, ctx.pseudonymKey);
+  // Declaring needs the origin or the destination in the caller's jurisdiction.
+  if (!coversAny(ctx.principal, [declaration.origin, declaration.destination])) {
+    throw outsideJurisdiction('destination.provinceCode');
+  }
   const { id } = await idempotent(
     ctx.db,
     { key: idempotencyKey, scope: ctx.principal.subject, operation: 'declareMovement', input: declaration },
@@ -97,7 +103,8 @@ async function transition(
   if (!isUuid(id)) throw notFound('Movement declaration');
   return ctx.db.transaction(async (m) => {
     const [current] = await selectMovements(m, 'm.id = $1', [id], 'FOR UPDATE');
-    if (!current) throw notFound('Movement declaration');
+    // A journey outside the caller's jurisdiction answers like a missing id.
+    if (!current || !inJurisdiction(ctx.principal, current)) throw notFound('Movement declaration');
     assertTransition(current.status, next);
     const decision = next === 'APPROVED' || next === 'REJECTED';
     await m.query(

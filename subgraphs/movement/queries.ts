@@ -5,6 +5,7 @@ import { toDateText } from '../kit/scalars';
 import type { SubgraphContext } from '../kit/server';
 import { CALENDAR_TIME_ZONE } from '../kit/admin-units/dates';
 import { conveyanceSearchKey } from './conveyance';
+import { movementJurisdictionSql, visible } from './jurisdiction';
 import { selectMovements, type Movement } from './store';
 
 /*
@@ -70,6 +71,10 @@ export async function unitMovements(
     params.push(after[0], after[1]);
     where.push(`(m.depart_at, m.id) > ($${params.length - 1}, $${params.length}::uuid)`);
   }
+  // Filtered in SQL, so a page is full of journeys the caller may see.
+  const j = movementJurisdictionSql(ctx.principal, params.length + 1);
+  params.push(...j.params);
+  where.push(j.sql);
   params.push(size + 1);
   const rows = await selectMovements(
     ctx.db,
@@ -91,7 +96,7 @@ export async function passengersOnConveyance(
 ): Promise<Movement[]> {
   const conveyanceId = conveyanceSearchKey('conveyanceId', conveyanceIdInput);
   const zone = `'${CALENDAR_TIME_ZONE}'`;
-  return selectMovements(
+  const rows = await selectMovements(
     ctx.db,
     `m.conveyance_id = $1
        AND m.depart_at >= ($2::date)::timestamp AT TIME ZONE ${zone}
@@ -99,4 +104,5 @@ export async function passengersOnConveyance(
     [conveyanceId, toDateText(date)],
     'ORDER BY m.depart_at, m.seat NULLS LAST, m.id',
   );
+  return visible(ctx.principal, rows);
 }

@@ -1,9 +1,12 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { requireScope, requireScopes } from '../kit/authz';
+import { requirePurpose } from '../kit/purpose';
 import type { PageArgs } from '../kit/pagination';
 import { codeRef } from '../kit/refs';
 import { Scope } from '../kit/roles';
 import { scalarResolvers } from '../kit/scalars';
 import type { SubgraphContext, SubgraphResolvers } from '../kit/server';
+import { viaEntityJoin } from './jurisdiction';
 import * as load from './loaders';
 import * as mutations from './mutations';
 import * as queries from './queries';
@@ -50,6 +53,7 @@ export const movementResolvers: SubgraphResolvers = {
     passengersOnConveyance: (_: unknown, a: { conveyanceId: string; date: Date }, ctx: Ctx) => {
       // Looking people up by a flight or a plate is a personal-data search.
       requireScopes(ctx.principal, [[Scope.MOVEMENT_READ, Scope.PII_READ]]);
+      requirePurpose(ctx.principal, 'A search by conveyance');
       return queries.passengersOnConveyance(ctx, a.conveyanceId, a.date);
     },
   },
@@ -72,8 +76,10 @@ export const movementResolvers: SubgraphResolvers = {
       read(ctx);
       return citizen(ref.ref);
     },
-    movements: async (c: CitizenRef, a: { since?: Date | null }, ctx: Ctx) => {
+    movements: async (c: CitizenRef, a: { since?: Date | null }, ctx: Ctx, info: GraphQLResolveInfo) => {
       read(ctx);
+      // Citizen is owned elsewhere, so this is always an entity join: a person's timeline.
+      if (viaEntityJoin(info)) requirePurpose(ctx.principal, "A citizen's movements");
       return (await load.movementsOfCitizen(ctx, a.since ?? null).load(c.ref)) ?? [];
     },
   },

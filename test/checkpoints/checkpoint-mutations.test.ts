@@ -1,3 +1,4 @@
+import { demoUserId } from '../../subgraphs/kit/demo';
 import { insertCheckpoint, testOperatorId } from '../factories/checkpoints';
 import { testCitizenRef } from '../factories/citizens';
 import { UNITS } from '../factories/sequence';
@@ -30,8 +31,8 @@ const FIELDS = `id name kind latitude longitude scanMode activeFrom activeTo sta
 const REGISTER = `mutation($input: RegisterCheckpointInput!) { registerCheckpoint(input: $input) { ${FIELDS} } }`;
 const UPDATE = `mutation($id: ID!, $input: UpdateCheckpointInput!) { updateCheckpoint(id: $id, input: $input) { ${FIELDS} } }`;
 const CLOSE = `mutation($id: ID!, $reason: String!) { closeCheckpoint(id: $id, reason: $reason) { ${FIELDS} } }`;
-const ASSIGN = `mutation($cp: ID!, $user: ID!) {
-  assignOperator(checkpointId: $cp, userId: $user) { id user { id } assignedBy active removedBy checkpoint { id } }
+const ASSIGN = `mutation($cp: ID!, $user: ID!, $subject: String) {
+  assignOperator(checkpointId: $cp, userId: $user, operatorSubject: $subject) { id user { id } assignedBy active removedBy checkpoint { id } }
 }`;
 const REMOVE = `mutation($cp: ID!, $user: ID!) {
   removeOperator(checkpointId: $cp, userId: $user) { id user { id } active removedBy removedAt }
@@ -144,11 +145,26 @@ describe('updateCheckpoint', () => {
       'BAD_USER_INPUT',
       'districtCode',
     );
+    // Within the official's province 01: Hoàn Kiếm, Hàng Mã.
     const moved = await official().query<{ updateCheckpoint: Checkpoint }>(UPDATE, {
       id: c.id,
-      input: { provinceCode: '79', districtCode: UNITS.hoChiMinh.district, wardCode: UNITS.hoChiMinh.ward },
+      input: { provinceCode: '01', districtCode: '002', wardCode: '00043' },
     });
-    expect(moved.body.data!.updateCheckpoint).toMatchObject({ province: { code: '79' }, ward: { code: '26740' } });
+    expect(moved.body.data!.updateCheckpoint).toMatchObject({ province: { code: '01' }, ward: { code: '00043' } });
+    // A valid locality outside the official's jurisdiction is refused, and nothing changes.
+    expectError(
+      await official().query(UPDATE, {
+        id: c.id,
+        input: { provinceCode: '79', districtCode: UNITS.hoChiMinh.district, wardCode: UNITS.hoChiMinh.ward },
+      }),
+      'FORBIDDEN',
+      'input.provinceCode',
+    );
+    const after = await official().query<{ checkpoint: Checkpoint }>(
+      `query($id: ID!) { checkpoint(id: $id) { province { code } ward { code } } }`,
+      { id: c.id },
+    );
+    expect(after.body.data!.checkpoint).toEqual({ province: { code: '01' }, ward: { code: '00043' } });
   });
 
   test('refuses bad input naming the field, and changes nothing', async () => {
@@ -199,6 +215,13 @@ describe('status transitions', () => {
 
   test('ACTIVE → SUSPENDED refuses passages; → ACTIVE accepts them again; → CLOSED is final', async () => {
     const c = await register();
+    // The officer records only where assigned: the official assigns them with their subject.
+    const assigned = await official().query(ASSIGN, {
+      cp: c.id,
+      user: demoUserId('dev-checkpoint-01'),
+      subject: 'dev-checkpoint-01',
+    });
+    expect(assigned.body.errors).toBeUndefined();
     expect((await setStatus(c.id, 'SUSPENDED')).body.data!.updateCheckpoint.status).toBe('SUSPENDED');
     expectError(await scan(c.id, 600), 'CONFLICT', 'checkpointId', /suspended/);
     expect((await setStatus(c.id, 'ACTIVE')).body.data!.updateCheckpoint.status).toBe('ACTIVE');

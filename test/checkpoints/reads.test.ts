@@ -21,9 +21,12 @@ afterAll(async () => {
   await stack.stop();
 });
 
-/** A checkpoint of this file's own: Hải Phòng, where the demo set has none. */
+/** A checkpoint of this file's own, in Hà Nội: the jurisdiction of dev-health-01 and dev-checkpoint-01. */
 const checkpoint = (overrides: Parameters<typeof insertCheckpoint>[1] = {}) =>
-  insertCheckpoint(stack.db.checkpoints, { provinceCode: '31', districtCode: null, wardCode: null, ...overrides });
+  insertCheckpoint(stack.db.checkpoints, { provinceCode: '01', districtCode: null, wardCode: null, ...overrides });
+
+/** Bulk and person-centric reads (passages, Citizen.passages, coPresence) declare a purpose. */
+const PURPOSE = { purpose: 'epidemiological investigation' };
 
 interface PassageNode {
   id: string;
@@ -69,7 +72,7 @@ describe('passages(checkpointId, from, to)', () => {
     await insertPassage(stack.db.checkpoints, { checkpointId: cp.id, citizenRef: an, scannedAt: ago(DAY) });
     await insertPassage(stack.db.checkpoints, { checkpointId: other.id, citizenRef: an, scannedAt: ago(5 * HOUR) });
 
-    const res = await stack.as('dev-health-01').query<PassagePage>(PASSAGES, { id: cp.id, from, to });
+    const res = await stack.as('dev-health-01', PURPOSE).query<PassagePage>(PASSAGES, { id: cp.id, from, to });
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data!.passages.edges.map((e) => e.node)).toEqual([
       {
@@ -103,8 +106,8 @@ describe('passages(checkpointId, from, to)', () => {
     const seen = await pageThrough(
       3,
       async (after) =>
-        (await stack.as('dev-checkpoint-01').query<PassagePage>(PASSAGES, { id: cp.id, first: 2, after })).body.data!
-          .passages,
+        (await stack.as('dev-checkpoint-01', PURPOSE).query<PassagePage>(PASSAGES, { id: cp.id, first: 2, after })).body
+          .data!.passages,
     );
     expect(seen.map((n) => n.id)).toEqual(expected);
   });
@@ -113,10 +116,10 @@ describe('passages(checkpointId, from, to)', () => {
     const cp = await checkpoint();
     const recent = await insertPassage(stack.db.checkpoints, { checkpointId: cp.id, scannedAt: ago(13 * DAY) });
     await insertPassage(stack.db.checkpoints, { checkpointId: cp.id, scannedAt: ago(15 * DAY) });
-    const res = await stack.as('dev-checkpoint-01').query<PassagePage>(PASSAGES, { id: cp.id });
+    const res = await stack.as('dev-checkpoint-01', PURPOSE).query<PassagePage>(PASSAGES, { id: cp.id });
     expect(res.body.data!.passages.edges.map((e) => e.node.id)).toEqual([recent.id]);
 
-    const as = stack.as('dev-checkpoint-01');
+    const as = stack.as('dev-checkpoint-01', PURPOSE);
     expectError(await as.query(PASSAGES, { id: 'not-a-uuid' }), 'BAD_USER_INPUT', 'checkpointId');
     expectError(await as.query(PASSAGES, { id: cp.id, from: ago(HOUR), to: ago(2 * HOUR) }), 'BAD_USER_INPUT', 'to');
     expectError(await as.query(PASSAGES, { id: cp.id, first: 201 }), 'BAD_USER_INPUT', 'first');
@@ -153,7 +156,7 @@ test("a person's passages, joined with the movement declaration each verified (m
   });
   await insertPassage(stack.db.checkpoints, { checkpointId: cp.id, citizenRef: ref, scannedAt: ago(5 * DAY) });
 
-  const res = await stack.as('dev-health-01').query<{
+  const res = await stack.as('dev-health-01', PURPOSE).query<{
     movement: { id: string; passages: { id: string }[]; citizen: { passages: unknown[] } };
   }>(
     `query($id: ID!, $since: DateTime) { movement(id: $id) {
@@ -214,7 +217,7 @@ describe('coPresence', () => {
     const d = await insertPassage(stack.db.checkpoints, { checkpointId: cp.id, scannedAt: at(t1, 5) });
     await insertPassage(stack.db.checkpoints, { checkpointId: elsewhere.id, scannedAt: t0 }); // other checkpoint
 
-    const res = await stack.as('dev-health-01').query<{
+    const res = await stack.as('dev-health-01', PURPOSE).query<{
       coPresence: { contacts: { secondsApart: number; passage: { id: string }; near: { id: string } }[] };
     }>(CO, { id: cp.id, ref: person, minutes: 30 });
     expect(res.body.errors).toBeUndefined();
@@ -227,7 +230,7 @@ describe('coPresence', () => {
       truncated: false,
     });
 
-    const firstTwo = await stack.as('dev-health-01').query<{
+    const firstTwo = await stack.as('dev-health-01', PURPOSE).query<{
       coPresence: { contacts: { passage: { id: string } }[]; truncated: boolean };
     }>(CO, { id: cp.id, ref: person, minutes: 30, first: 2 });
     expect(firstTwo.body.data!.coPresence.contacts.map((c) => c.passage.id)).toEqual([d.id, a.id]);
@@ -237,13 +240,13 @@ describe('coPresence', () => {
   test('bounds the window and the result size, and needs sensitive:read', async () => {
     const cp = await checkpoint();
     const ref = testCitizenRef(531);
-    const as = stack.as('dev-health-01');
+    const as = stack.as('dev-health-01', PURPOSE);
     expectError(await as.query(CO, { id: cp.id, ref, minutes: 0 }), 'BAD_USER_INPUT', 'windowMinutes');
     expectError(await as.query(CO, { id: cp.id, ref, minutes: 1441 }), 'BAD_USER_INPUT', 'windowMinutes');
     expectError(await as.query(CO, { id: cp.id, ref, minutes: 30, first: 501 }), 'BAD_USER_INPUT', 'first');
     expectError(await as.query(CO, { id: cp.id, ref: '001099012345', minutes: 30 }), 'BAD_USER_INPUT', 'citizenRef');
     // A checkpoint officer reads checkpoints but not sensitive data.
-    const officer = await stack.as('dev-checkpoint-01').query(CO, { id: cp.id, ref, minutes: 30 });
+    const officer = await stack.as('dev-checkpoint-01', PURPOSE).query(CO, { id: cp.id, ref, minutes: 30 });
     expect(officer.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });
@@ -271,7 +274,7 @@ describe('checkpointLoad', () => {
       reason: 'Không có giấy đi đường',
     });
     const dayBefore = new Date(midnight.getTime() - DAY * 60_000);
-    const res = await stack.as('dev-health-01').query<{ checkpointLoad: unknown[] }>(LOAD, {
+    const res = await stack.as('dev-health-01', PURPOSE).query<{ checkpointLoad: unknown[] }>(LOAD, {
       id: cp.id,
       from: ago(10 * DAY),
       bucket: 'DAY',
@@ -285,11 +288,13 @@ describe('checkpointLoad', () => {
       { start: midnight.toISOString(), day: dayOf(after), direction: 'OUT', decision: 'ALLOWED', count: 1 },
     ]);
 
-    const hourly = await stack.as('dev-health-01').query<{ checkpointLoad: { start: string; count: number }[] }>(LOAD, {
-      id: cp.id,
-      from: ago(10 * DAY),
-      bucket: 'HOUR',
-    });
+    const hourly = await stack
+      .as('dev-health-01', PURPOSE)
+      .query<{ checkpointLoad: { start: string; count: number }[] }>(LOAD, {
+        id: cp.id,
+        from: ago(10 * DAY),
+        bucket: 'HOUR',
+      });
     expect(hourly.body.data!.checkpointLoad.map((b) => [b.start, b.count])).toEqual([
       [before.toISOString(), 2],
       [after.toISOString(), 1],
@@ -315,7 +320,7 @@ describe('checkpointLoad', () => {
 
   test('bounds the window per bucket', async () => {
     const cp = await checkpoint();
-    const as = stack.as('dev-health-01');
+    const as = stack.as('dev-health-01', PURPOSE);
     expectError(
       await as.query(LOAD, { id: cp.id, from: ago(15 * DAY), to: ago(0), bucket: 'HOUR' }),
       'BAD_USER_INPUT',
@@ -355,7 +360,7 @@ test("a checkpoint's operators: the open assignments, or the whole history", asy
     removedAt: ago(DAY),
     removedBy: 'dev-health-01',
   });
-  const res = await stack.as('dev-checkpoint-01').query<{ checkpoint: unknown }>(
+  const res = await stack.as('dev-checkpoint-01', PURPOSE).query<{ checkpoint: unknown }>(
     `query($id: ID!) { checkpoint(id: $id) {
       operatorAssignments { user { id } active }
       history: operatorAssignments(includeRemoved: true) { user { id } active removedBy }

@@ -1,5 +1,10 @@
 import type { CheckpointRow } from '../../subgraphs/checkpoints/entities';
-import { insertCheckpoint, insertOperatorAssignment, testOperatorId } from '../factories/checkpoints';
+import {
+  assignSeededOperator,
+  insertCheckpoint,
+  insertOperatorAssignment,
+  testOperatorId,
+} from '../factories/checkpoints';
 import { testCitizenDocumentNumber, testCitizenRef } from '../factories/citizens';
 import { startStack, type Stack } from '../stack';
 import { ago, count, DAY, expectError, HOUR } from './helpers';
@@ -12,9 +17,17 @@ import { ago, count, DAY, expectError, HOUR } from './helpers';
 
 let stack: Stack;
 let cp: CheckpointRow;
+
+/** A checkpoint in province 01 assigned to the officer (dev-checkpoint-01), who records only there. */
+async function officersCheckpoint(values: Partial<CheckpointRow>): Promise<CheckpointRow> {
+  const c = await insertCheckpoint(stack.db.checkpoints, values);
+  await assignSeededOperator(stack.db.checkpoints, c.id);
+  return c;
+}
+
 beforeAll(async () => {
   stack = await startStack();
-  cp = await insertCheckpoint(stack.db.checkpoints, { provinceCode: '92', districtCode: null, wardCode: null });
+  cp = await officersCheckpoint({ provinceCode: '01', districtCode: null, wardCode: null });
   await insertOperatorAssignment(stack.db.checkpoints, { checkpointId: cp.id, userId: testOperatorId(1) });
 });
 afterAll(async () => {
@@ -151,8 +164,8 @@ describe('every input rule is BAD_USER_INPUT naming the field, and nothing is wr
 
 describe('the checkpoint must accept passages at the scan', () => {
   test('outside its active period: BAD_USER_INPUT on scannedAt', async () => {
-    const later = await insertCheckpoint(stack.db.checkpoints, { provinceCode: '92', activeFrom: ago(2 * DAY) });
-    const ended = await insertCheckpoint(stack.db.checkpoints, { provinceCode: '92', activeTo: ago(2 * DAY) });
+    const later = await officersCheckpoint({ provinceCode: '01', activeFrom: ago(2 * DAY) });
+    const ended = await officersCheckpoint({ provinceCode: '01', activeTo: ago(2 * DAY) });
     const before = await passages();
     for (const [checkpointId, scannedAt, rule] of [
       [later.id, ago(3 * DAY), /before the checkpoint's active period/],
@@ -165,8 +178,8 @@ describe('the checkpoint must accept passages at the scan', () => {
   });
 
   test('closed or suspended: CONFLICT on checkpointId', async () => {
-    const closed = await insertCheckpoint(stack.db.checkpoints, { provinceCode: '92', status: 'CLOSED' });
-    const suspended = await insertCheckpoint(stack.db.checkpoints, { provinceCode: '92', status: 'SUSPENDED' });
+    const closed = await officersCheckpoint({ provinceCode: '01', status: 'CLOSED' });
+    const suspended = await officersCheckpoint({ provinceCode: '01', status: 'SUSPENDED' });
     const before = await passages();
     expectError(
       await officer().query(RECORD, { input: input(321, { checkpointId: closed.id }) }),
@@ -184,7 +197,7 @@ describe('the checkpoint must accept passages at the scan', () => {
   });
 
   test('the operator must have been assigned at the scan (removal later does not matter)', async () => {
-    const gate = await insertCheckpoint(stack.db.checkpoints, { provinceCode: '92' });
+    const gate = await officersCheckpoint({ provinceCode: '01' });
     await insertOperatorAssignment(stack.db.checkpoints, {
       checkpointId: gate.id,
       userId: testOperatorId(2),

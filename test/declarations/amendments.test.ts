@@ -11,7 +11,8 @@ afterAll(async () => {
   await stack.stop();
 });
 
-const official = () => stack.as('dev-health-01');
+// Province 01's official; reads of a person's record declare a purpose.
+const official = () => stack.as('dev-health-01', { purpose: 'case investigation' });
 
 /** The amendable part of test person n's form (kind, channel and submission time stay). */
 function amendInput(n: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -153,7 +154,8 @@ test('amending an ENTRY declaration moves the monitoring period it opened, or cl
   const entry = (arrivalDate: string, facility: boolean) => ({
     arrivalDate,
     departureCountry: 'SG',
-    ...(facility ? { quarantineFacility: { name: 'Khu cách ly Củ Chi', provinceCode: '79' } } : {}),
+    // In the official's own province (01): a period elsewhere would be outside their jurisdiction.
+    ...(facility ? { quarantineFacility: { name: 'Khu cách ly Sóc Sơn', provinceCode: '01' } } : {}),
   });
   const id = await submitted(39, { kind: 'ENTRY', entry: entry('2025-05-09', true) });
   const periods = async () =>
@@ -164,11 +166,11 @@ test('amending an ENTRY declaration moves the monitoring period it opened, or cl
       ),
     ).citizen.monitoringPeriods;
   expect(await periods()).toEqual([
-    { startsOn: '2025-05-09', endsOn: '2025-05-22', province: { code: '79' }, sourceDeclaration: { version: 1 } },
+    { startsOn: '2025-05-09', endsOn: '2025-05-22', province: { code: '01' }, sourceDeclaration: { version: 1 } },
   ]);
   ok(await amend(id, 1, amendInput(39, { entry: entry('2025-05-08', true) }), 'Arrived a day earlier'));
   expect(await periods()).toEqual([
-    { startsOn: '2025-05-08', endsOn: '2025-05-21', province: { code: '79' }, sourceDeclaration: { version: 2 } },
+    { startsOn: '2025-05-08', endsOn: '2025-05-21', province: { code: '01' }, sourceDeclaration: { version: 2 } },
   ]);
   ok(await amend(id, 2, amendInput(39, { entry: entry('2025-05-08', false) }), 'Home quarantine was not ordered'));
   expect(await periods()).toEqual([]);

@@ -12,7 +12,8 @@ afterAll(async () => {
   await stack.stop();
 });
 
-const official = () => stack.as('dev-health-01');
+// Province 01's official; reads of a person's record declare a purpose.
+const official = () => stack.as('dev-health-01', { purpose: 'case investigation' });
 
 describe('placeUnderMonitoring', () => {
   test('opens a period for a person with a declaration on record, found by document', async () => {
@@ -113,13 +114,15 @@ describe('recordDailyMonitoring', () => {
       }),
     );
     const byDocument = ok(await daily({ document: testDocumentInput(43), submittedAt: '2025-05-03T12:00:00Z' }));
-    const res = await stack.as('dev-health-79').query<{ citizen: { declarations: unknown[] } }>(
-      `query($ref: ID!) { citizen(ref: $ref) { declarations(kinds: [DAILY_MONITORING]) {
+    const res = await stack
+      .as('dev-health-79', { purpose: 'monitoring follow-up' })
+      .query<{ citizen: { declarations: unknown[] } }>(
+        `query($ref: ID!) { citizen(ref: $ref) { declarations(kinds: [DAILY_MONITORING]) {
           id kind submittedAt province { code } district { code } ward { code } identity { fullName }
           symptomWindowDays symptoms symptomatic temperatureCelsius recordedBy
       } } }`,
-      { ref },
-    );
+        { ref },
+      );
     const common = { kind: 'DAILY_MONITORING', province: { code: '79' }, district: { code: '760' }, ward: null };
     const who = { identity: { fullName: 'Trần Văn Theo Dõi' }, symptomWindowDays: 1, recordedBy: 'dev-consumer-79' };
     expect(ok(res).citizen.declarations).toEqual([

@@ -15,7 +15,8 @@ afterAll(async () => {
   await stack.stop();
 });
 
-const official = () => stack.as('dev-health-01');
+// Province 01's official; reads of a person's record declare a purpose.
+const official = () => stack.as('dev-health-01', { purpose: 'case investigation' });
 const reader79 = () => stack.as('dev-health-79');
 
 async function submit(input: Record<string, unknown>, subject = 'dev-health-01') {
@@ -172,7 +173,15 @@ describe('submitDeclaration', () => {
   });
 
   test('a consumer app may submit but not read; an analyst may not submit, and nothing is written', async () => {
-    const created = ok(await submit(submitInput(4), 'dev-consumer-79')).submitDeclaration;
+    // The app of Hồ Chí Minh City (79) declares in its own province.
+    const inHoChiMinh = {
+      provinceCode: UNITS.hoChiMinh.province,
+      districtCode: UNITS.hoChiMinh.district,
+      wardCode: UNITS.hoChiMinh.ward,
+    };
+    const created = ok(
+      await submit(submitInput(4, { responsibleUnit: inHoChiMinh }), 'dev-consumer-79'),
+    ).submitDeclaration;
     expect(created.version).toBe(1);
     const read = await stack.as('dev-consumer-79').query(`query($id: ID!) { declaration(id: $id) { id } }`, {
       id: created.id,

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { demoUserId, type DEMO_USER_SUBJECTS } from '../../subgraphs/kit/demo';
 import { CheckpointOperatorRow, CheckpointRow, PassageRow } from '../../subgraphs/checkpoints/entities';
 import { testCitizenRef } from './citizens';
 import { Sequence, testInstant, UNITS } from './sequence';
@@ -87,4 +88,16 @@ export async function insertPassage(
   });
   await ds.getRepository(PassageRow).insert(row);
   return row;
+}
+
+/**
+ * Assigns a seeded user (by default the checkpoint officer dev-checkpoint-01, province 01) to a
+ * checkpoint by user id and subject, so that they may record passages there.
+ */
+export async function assignSeededOperator(
+  ds: DataSource,
+  checkpointId: string,
+  subject: (typeof DEMO_USER_SUBJECTS)[number] = 'dev-checkpoint-01',
+): Promise<CheckpointOperatorRow> {
+  return insertOperatorAssignment(ds, { checkpointId, userId: demoUserId(subject), operatorSubject: subject });
 }

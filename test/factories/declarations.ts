@@ -191,3 +191,22 @@ export function identityInput(n: number, overrides: Record<string, unknown> = {}
     ...overrides,
   };
 }
+
+/**
+ * Gives a seeded subject one more active grant (organisations database, as the owner), e.g. a
+ * health official of another province, for tests whose data lies outside the seeded jurisdictions.
+ */
+export async function grantRole(
+  orgDs: DataSource,
+  subject: string,
+  role: string,
+  unitCode: string | null,
+): Promise<void> {
+  const rows: unknown[] = await orgDs.query(
+    `INSERT INTO role_grant (user_id, role, jurisdiction_code, include_descendants, valid_from, granted_by)
+     SELECT u.id, $2, $3, true, now() - interval '1 day', 'test:factory' FROM app_user u WHERE u.subject = $1
+     RETURNING id`,
+    [subject, role, unitCode],
+  );
+  if (rows.length !== 1) throw new Error(`no seeded subject ${subject}`);
+}

@@ -2,6 +2,7 @@ import { importUnitList } from '../../subgraphs/kit/admin-units';
 import { DEMO_PEOPLE } from '../../subgraphs/kit/demo';
 import { citizenRef } from '../../subgraphs/kit/pseudonym';
 import { TEST_PSEUDONYM_KEY, testCitizenRef } from '../factories/citizens';
+import { UNITS } from '../factories/sequence';
 import { clearFeedback, insertFeedback } from '../factories/feedback';
 import { startStack, type Stack } from '../stack';
 import { GSO_2025_03_01 } from '../unit-lists';
@@ -241,9 +242,15 @@ describe('idempotency keys', () => {
     const mine = (
       await ok<{ submitFeedback: Receipt }>(stack, HOTLINE, SUBMIT, { input: input(), key: 'shared-key-0001' })
     ).submitFeedback;
+    // The consumer app submits within its jurisdiction (province 79): the same report, located there.
     const theirs = (
       await ok<{ submitFeedback: Receipt }>(stack, 'dev-consumer-79', SUBMIT, {
-        input: input(),
+        input: {
+          ...input(),
+          provinceCode: '79',
+          districtCode: UNITS.hoChiMinh.district,
+          wardCode: UNITS.hoChiMinh.ward,
+        },
         key: 'shared-key-0001',
       })
     ).submitFeedback;

@@ -44,7 +44,8 @@ test('README: everyone on demo flight VN201 on its day, companions included', as
   const [flight] = (await stack.db.movement.query(
     `SELECT depart_at FROM movement_declaration WHERE conveyance_id = 'VN201' LIMIT 1`,
   )) as { depart_at: Date }[];
-  const res = await stack.as(OFFICIAL).query<{
+  // A bulk search by conveyance declares a purpose (x-purpose).
+  const res = await stack.as(OFFICIAL, { purpose: 'contact tracing' }).query<{
     passengersOnConveyance: { seat: string; citizen: { ref: string }; companions: { ref: string }[] }[];
   }>(
     `query($day: Date!) {

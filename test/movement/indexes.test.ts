@@ -1,6 +1,7 @@
 import type { QueryRunner } from 'typeorm';
 import { testCitizenRef } from '../factories/citizens';
 import { insertMovement } from '../factories/movement';
+import { servingDataSourceOf } from '../databases';
 import { useSubgraph } from '../subgraph-client';
 
 /*
@@ -10,7 +11,8 @@ import { useSubgraph } from '../subgraph-client';
  */
 
 const sg = useSubgraph('movement');
-const READER = { scopes: ['movement:read', 'pii:read'] };
+// National, with a declared purpose (bulk and person-centric reads need one).
+const READER = { scopes: ['movement:read', 'pii:read'], purpose: 'contact tracing' };
 
 interface Sent {
   sql: string;
@@ -19,22 +21,24 @@ interface Sent {
 
 /** Runs `op` and returns the SELECT statements the subgraph sent meanwhile. */
 async function captured(op: () => Promise<unknown>): Promise<Sent[]> {
-  const ds = sg.dataSource;
+  // The owner's connection and the server's own (the application role): wherever statements go.
   const sent: Sent[] = [];
-  const original = ds.createQueryRunner.bind(ds);
-  const spy = jest.spyOn(ds, 'createQueryRunner').mockImplementation((mode?: 'master' | 'slave'): QueryRunner => {
-    const runner = original(mode);
-    const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
-    runner.query = ((...args: unknown[]) => {
-      sent.push({ sql: String(args[0]), params: (args[1] as unknown[] | undefined) ?? [] });
-      return query(...args);
-    }) as QueryRunner['query'];
-    return runner;
+  const spies = [...new Set([sg.dataSource, servingDataSourceOf(sg.dataSource)])].map((ds) => {
+    const original = ds.createQueryRunner.bind(ds);
+    return jest.spyOn(ds, 'createQueryRunner').mockImplementation((mode?: 'master' | 'slave'): QueryRunner => {
+      const runner = original(mode);
+      const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
+      runner.query = ((...args: unknown[]) => {
+        sent.push({ sql: String(args[0]), params: (args[1] as unknown[] | undefined) ?? [] });
+        return query(...args);
+      }) as QueryRunner['query'];
+      return runner;
+    });
   });
   try {
     await op();
   } finally {
-    spy.mockRestore();
+    spies.forEach((spy) => spy.mockRestore());
   }
   return sent.filter((s) => /^\s*SELECT/i.test(s.sql));
 }

@@ -155,13 +155,14 @@ describe('inboundMovements and outboundMovements', () => {
     },
   );
 
+  // Đà Nẵng → Hà Nội is in the jurisdiction of Hà Nội's official; the others arrive in 79.
   test.each([
-    ['province', '48', () => [elsewhere]],
-    ['district', '490', () => [elsewhere]],
-    ['ward', '20194', () => [elsewhere]],
-    ['province', '01', () => [q2, q3, q1]],
-  ])('outbound matches the origin at the %s level of the code (%s)', async (_, code, expected) => {
-    const res = await stack.as(OFFICIAL).query<Outbound>(OUTBOUND, { code, from: FROM, to: TO });
+    ['province', '48', () => [elsewhere], 'dev-health-01'],
+    ['district', '490', () => [elsewhere], 'dev-health-01'],
+    ['ward', '20194', () => [elsewhere], 'dev-health-01'],
+    ['province', '01', () => [q2, q3, q1], OFFICIAL],
+  ])('outbound matches the origin at the %s level of the code (%s)', async (_, code, expected, subject) => {
+    const res = await stack.as(subject).query<Outbound>(OUTBOUND, { code, from: FROM, to: TO });
     expect(res.body.errors).toBeUndefined();
     expect(ids(res.body.data!.outboundMovements)).toEqual(expected());
   });
@@ -188,7 +189,8 @@ describe('inboundMovements and outboundMovements', () => {
       arriveAt: null,
       destinationProvinceCode: '92',
     });
-    const res = await stack.as(OFFICIAL).query<Inbound>(INBOUND, { code: '92' });
+    // Departing from Hà Nội (the factory's origin): in the jurisdiction of dev-health-01.
+    const res = await stack.as('dev-health-01').query<Inbound>(INBOUND, { code: '92' });
     expect(ids(res.body.data!.inboundMovements)).toEqual([recent.id]);
   });
 
@@ -217,6 +219,8 @@ describe('inboundMovements and outboundMovements', () => {
 describe('passengersOnConveyance', () => {
   // Vietnamese midnight between 10 and 11 September 2021 is 2021-09-10T17:00:00Z.
   const MIDNIGHT = Date.UTC(2021, 8, 10, 17);
+  // A bulk search by conveyance declares a purpose.
+  const searcher = () => stack.as(OFFICIAL, { purpose: 'contact tracing' });
   const QUERY = `query($id: String!, $date: Date!) {
     passengersOnConveyance(conveyanceId: $id, date: $date) { id conveyanceId seat departAt companions { ref } }
   }`;
@@ -240,19 +244,19 @@ describe('passengersOnConveyance', () => {
   });
 
   test('lists the declarations departing on that Vietnamese calendar day, from local midnight to the next', async () => {
-    const res = await stack.as(OFFICIAL).query<Passengers>(QUERY, { id: 'VN999', date: '2021-09-11' });
+    const res = await searcher().query<Passengers>(QUERY, { id: 'VN999', date: '2021-09-11' });
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data!.passengersOnConveyance.map((p) => p.id)).toEqual([firstOfEleventh, lastOfEleventh]);
     expect(res.body.data!.passengersOnConveyance[0]).toMatchObject({ companions: [{ ref: testCitizenRef(301) }] });
 
-    const before = await stack.as(OFFICIAL).query<Passengers>(QUERY, { id: 'VN999', date: '2021-09-10' });
+    const before = await searcher().query<Passengers>(QUERY, { id: 'VN999', date: '2021-09-10' });
     expect(before.body.data!.passengersOnConveyance.map((p) => p.id)).toEqual([lastOfTenth]);
-    const after = await stack.as(OFFICIAL).query<Passengers>(QUERY, { id: 'VN999', date: '2021-09-12' });
+    const after = await searcher().query<Passengers>(QUERY, { id: 'VN999', date: '2021-09-12' });
     expect(after.body.data!.passengersOnConveyance.map((p) => p.id)).toEqual([firstOfTwelfth]);
   });
 
   test('compares conveyance ids upper-case without spaces, plates in one spelling', async () => {
-    const res = await stack.as(OFFICIAL).query<Passengers>(QUERY, { id: ' vn 999 ', date: '2021-09-11' });
+    const res = await searcher().query<Passengers>(QUERY, { id: ' vn 999 ', date: '2021-09-11' });
     expect(res.body.data!.passengersOnConveyance.map((p) => p.id)).toEqual([firstOfEleventh, lastOfEleventh]);
 
     const coach = await insertMovement(stack.db.movement, {
@@ -261,7 +265,7 @@ describe('passengersOnConveyance', () => {
       departAt: new Date(MIDNIGHT + 5 * 3_600_000),
     });
     for (const spelling of ['29b12345', '29B-12345', '29B 123.45']) {
-      const found = await stack.as(OFFICIAL).query<Passengers>(QUERY, { id: spelling, date: '2021-09-11' });
+      const found = await searcher().query<Passengers>(QUERY, { id: spelling, date: '2021-09-11' });
       expect(found.body.data!.passengersOnConveyance.map((p) => p.id)).toEqual([coach.id]);
     }
   });
@@ -272,7 +276,7 @@ describe('passengersOnConveyance', () => {
   });
 
   test('refuses an empty conveyance id', async () => {
-    const res = await stack.as(OFFICIAL).query(QUERY, { id: '  ', date: '2021-09-11' });
+    const res = await searcher().query(QUERY, { id: '  ', date: '2021-09-11' });
     expectError(res, 'BAD_USER_INPUT', 'conveyanceId');
   });
 });

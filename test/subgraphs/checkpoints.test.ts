@@ -200,7 +200,8 @@ test('_entities adds passages to citizens and movement declarations and checkpoi
         ... on Passage { id }
       } }`,
       {
-        principal: READER,
+        // Citizen.passages is part of a person's timeline: it needs a declared purpose.
+        principal: { ...READER, purpose: 'contact tracing' },
         variables: {
           r: [
             { __typename: 'Citizen', ref: testCitizenRef(901) },

@@ -6,7 +6,8 @@ import { countStatements } from '../statement-counter';
 import { expectForbidden, expectUnauthenticated } from '../subgraph-assertions';
 import { useSubgraph } from '../subgraph-client';
 
-const READER = { roles: ['health_official'] }; // declarations:read, pii:read, and org:read for the unit stubs
+// declarations:read, pii:read, and org:read for the unit stubs; national, with a declared purpose
+const READER = { roles: ['health_official'], purpose: 'case-investigation' };
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 const sg = useSubgraph('declarations');

@@ -192,7 +192,7 @@ test('reporter and reported person are restricted: without restricted:read they 
   });
   const q = `query($id: ID!) { feedback(id: $id) { id reporter { kind phone citizen { ref } } reportedPerson { ref } } }`;
   const withRestricted = await sg.query(q, {
-    principal: { scopes: ['feedback:read', 'restricted:read'] },
+    principal: { scopes: ['feedback:read', 'restricted:read', 'pii:read'] },
     variables: { id: f.id },
   });
   expect(withRestricted.body).toEqual({
@@ -200,6 +200,20 @@ test('reporter and reported person are restricted: without restricted:read they 
       feedback: {
         id: f.id,
         reporter: { kind: 'PHONE', phone: '+84912345678', citizen: null },
+        reportedPerson: { ref: f.reportedRef },
+      },
+    },
+  });
+  // restricted:read without pii:read: the reporter is visible, the phone masked
+  const masked = await sg.query(q, {
+    principal: { scopes: ['feedback:read', 'restricted:read'] },
+    variables: { id: f.id },
+  });
+  expect(masked.body).toEqual({
+    data: {
+      feedback: {
+        id: f.id,
+        reporter: { kind: 'PHONE', phone: '+84*******78', citizen: null },
         reportedPerson: { ref: f.reportedRef },
       },
     },

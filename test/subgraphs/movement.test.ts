@@ -7,7 +7,8 @@ import { expectForbidden, expectUnauthenticated } from '../subgraph-assertions';
 import { useSubgraph } from '../subgraph-client';
 
 /** A health official: movement:read, pii:read (conveyance ids) and org:read (unit codes). */
-const READER = { roles: ['health_official'] };
+// National, with a declared purpose (a citizen's movements through an entity join need one).
+const READER = { roles: ['health_official'], purpose: 'contact tracing' };
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 const sg = useSubgraph('movement');

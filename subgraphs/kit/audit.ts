@@ -1,0 +1,250 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { applyMiddleware } from 'graphql-middleware';
+import type { IMiddlewareFieldMap, IMiddlewareFunction } from 'graphql-middleware';
+import { isObjectType, type GraphQLSchema } from 'graphql';
+import { EntitySchema, type DataSource, type QueryRunner } from 'typeorm';
+import { accessRulesOf } from './access';
+import { MIGRATION_LOCK } from './db';
+import { ErrorCode, INTERNAL_MESSAGE } from './errors';
+import type { Principal } from './principal';
+
+/**
+ * The read audit (DESIGN §5.6): every read of personal, sensitive or restricted fields leaves an
+ * append-only `audit_record` row in the owning subgraph's database, committed before the response
+ * leaves; if the write fails, the read fails. The serving role may only INSERT (and SELECT, for the
+ * access log) these rows — see `grantApplicationRole`.
+ */
+
+export const AUDIT_TABLE = 'audit_record';
+const AUDITED_CLASSES = new Set(['personal', 'sensitive', 'restricted']);
+
+export interface AuditRecordRow {
+  id: string;
+  at: Date;
+  actor: string;
+  organisation: string | null;
+  client: string | null;
+  purpose: string | null;
+  entityType: string;
+  entityId: string;
+  fields: string[];
+  requestId: string;
+}
+
+/** The entity (only so the drift check sees the table; rows are written with plain SQL). */
+export const AuditRecordEntity = new EntitySchema<AuditRecordRow>({
+  name: 'AuditRecord',
+  tableName: AUDIT_TABLE,
+  columns: {
+    id: { type: 'bigint', primary: true, generated: 'increment', primaryKeyConstraintName: 'audit_record_pkey' },
+    at: { type: 'timestamptz', default: () => 'now()' },
+    actor: { type: 'text' },
+    organisation: { type: 'text', nullable: true },
+    client: { type: 'text', nullable: true },
+    purpose: { type: 'text', nullable: true },
+    entityType: { name: 'entity_type', type: 'text' },
+    entityId: { name: 'entity_id', type: 'text' },
+    fields: { type: 'text', array: true },
+    requestId: { name: 'request_id', type: 'text' },
+  },
+  indices: [{ name: 'audit_record_entity_idx', columns: ['entityType', 'entityId', 'at'] }],
+});
+
+/** DDL for the subgraphs' Audit migrations (the table is the same in every subgraph). */
+export async function createAuditTable(q: QueryRunner): Promise<void> {
+  await q.query(`
+    CREATE TABLE audit_record (
+      id bigserial CONSTRAINT audit_record_pkey PRIMARY KEY,
+      at timestamptz NOT NULL DEFAULT now(),
+      actor text NOT NULL,
+      organisation text,
+      client text,
+      purpose text,
+      entity_type text NOT NULL,
+      entity_id text NOT NULL,
+      fields text[] NOT NULL,
+      request_id text NOT NULL
+    )`);
+  await q.query(`CREATE INDEX audit_record_entity_idx ON audit_record (entity_type, entity_id, at)`);
+}
+
+export async function dropAuditTable(q: QueryRunner): Promise<void> {
+  await q.query(`DROP TABLE audit_record`);
+}
+
+/** The reads of one request, one entry per (entity type, id) with the fields read, in first-read order. */
+export class AuditCollector {
+  private readonly entries = new Map<string, { entityType: string; entityId: string; fields: Set<string> }>();
+
+  record(entityType: string, entityId: string, field: string): void {
+    const key = `${entityType}\u0000${entityId}`;
+    let e = this.entries.get(key);
+    if (!e) {
+      e = { entityType, entityId, fields: new Set() };
+      this.entries.set(key, e);
+    }
+    e.fields.add(field);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  entriesRead(): { entityType: string; entityId: string; fields: string[] }[] {
+    return [...this.entries.values()].map((e) => ({
+      entityType: e.entityType,
+      entityId: e.entityId,
+      fields: [...e.fields],
+    }));
+  }
+}
+
+interface HasAudit {
+  audit: AuditCollector;
+}
+
+function entityIdOf(parent: unknown): string | undefined {
+  if (parent === null || typeof parent !== 'object') return undefined;
+  const p = parent as Record<string, unknown>;
+  const id = p.id ?? p.ref ?? p.code;
+  if (id === null || id === undefined) return undefined;
+  if (typeof id === 'string') return id;
+  if (typeof id === 'number' || typeof id === 'bigint') return String(id);
+  return undefined;
+}
+
+/** The `Type.field`s whose own rules or whose parent type's rules class them above operational. */
+export function auditedFields(sdl: string, schema: GraphQLSchema): Map<string, string[]> {
+  const rules = accessRulesOf(sdl);
+  const audited = (list: { dataClass: string }[] | undefined) =>
+    (list ?? []).some((r) => AUDITED_CLASSES.has(r.dataClass));
+  const out = new Map<string, string[]>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    const typeAudited = audited(rules.types.get(type.name));
+    const fields = Object.keys(type.getFields()).filter(
+      (f) => typeAudited || audited(rules.fields.get(`${type.name}.${f}`)),
+    );
+    if (fields.length) out.set(type.name, fields);
+  }
+  return out;
+}
+
+/**
+ * Wraps every audited field: once it has resolved without error, its read is recorded against the
+ * parent entity (parent.id ?? parent.ref ?? parent.code). Applied outside the access shield, so a
+ * denied field (an error) is never recorded.
+ */
+export function applyAuditCollection(sdl: string, schema: GraphQLSchema): GraphQLSchema {
+  const track: IMiddlewareFunction<unknown, HasAudit> = async (resolve, parent, args, ctx, info) => {
+    const value: unknown = await resolve(parent, args, ctx, info);
+    if (!(value instanceof Error)) {
+      const id = entityIdOf(parent);
+      if (id !== undefined) ctx.audit.record(info.parentType.name, id, info.fieldName);
+    }
+    return value;
+  };
+  const map: IMiddlewareFieldMap = {};
+  for (const [type, fields] of auditedFields(sdl, schema)) {
+    map[type] = Object.fromEntries(fields.map((f) => [f, track]));
+  }
+  return Object.keys(map).length ? applyMiddleware(schema, map) : schema;
+}
+
+/** One multi-row INSERT of a request's reads. */
+export async function writeAuditRecords(
+  db: DataSource,
+  principal: Principal,
+  collector: AuditCollector,
+): Promise<void> {
+  const entries = collector.entriesRead();
+  if (!entries.length) return;
+  const values: unknown[] = [];
+  const rows = entries.map((e) => {
+    const base = values.length;
+    values.push(
+      principal.subject,
+      principal.organisationCode ?? null,
+      principal.kind ?? null,
+      principal.purpose ?? null,
+      e.entityType,
+      e.entityId,
+      e.fields,
+      principal.requestId,
+    );
+    return `(${Array.from({ length: 8 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
+  });
+  await db.query(
+    `INSERT INTO audit_record (actor, organisation, client, purpose, entity_type, entity_id, fields, request_id)
+     VALUES ${rows.join(', ')}`,
+    values,
+  );
+}
+
+interface AuditContext extends HasAudit {
+  principal: Principal;
+  db: DataSource;
+  log: { error(obj: object, msg: string): void };
+}
+
+/**
+ * Writes the collected reads when execution ends, before `willSendResponse` (so the request id and
+ * the request log see the final answer). A failed write replaces the whole response by a masked
+ * error without data: the read fails closed.
+ */
+export function auditPlugin<C extends AuditContext>(): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      return {
+        async executionDidStart(requestContext) {
+          return {
+            async executionDidEnd() {
+              const { contextValue } = requestContext;
+              if (!contextValue.audit.size) return;
+              try {
+                await writeAuditRecords(contextValue.db, contextValue.principal, contextValue.audit);
+              } catch (err) {
+                contextValue.log.error({ err }, 'audit write failed; response withheld');
+                requestContext.response.body = {
+                  kind: 'single',
+                  singleResult: {
+                    errors: [{ message: INTERNAL_MESSAGE, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }],
+                  },
+                };
+              }
+            },
+          };
+        },
+      };
+    },
+  };
+}
+
+const ROLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * Grants the serving role what it needs and no more, on the database `ownerDs` is connected to
+ * (run by the owner at start-up, after migrations): read and write on the subgraph's tables, only
+ * INSERT and SELECT on `audit_record`, only SELECT on the migrations table, sequences for ids, and
+ * the same defaults for tables the owner creates later.
+ */
+export async function grantApplicationRole(ownerDs: DataSource, role: string): Promise<void> {
+  if (!ROLE_NAME.test(role)) throw new Error(`not a valid role name: ${role}`);
+  const r = `"${role}"`;
+  await ownerDs.transaction(async (m) => {
+    // replicas starting together would otherwise race on the same catalog rows
+    await m.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await m.query(`GRANT USAGE ON SCHEMA public TO ${r}`);
+    await m.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${r}`);
+    await m.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${r}`);
+    await m.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${r}`);
+    await m.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE ON SEQUENCES TO ${r}`);
+    const tables = (await m.query(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('${AUDIT_TABLE}', 'migrations')`,
+    )) as { tablename: string }[];
+    for (const { tablename } of tables) {
+      await m.query(`REVOKE ALL ON TABLE "${tablename}" FROM ${r}`);
+      await m.query(`GRANT ${tablename === AUDIT_TABLE ? 'SELECT, INSERT' : 'SELECT'} ON TABLE "${tablename}" TO ${r}`);
+    }
+  });
+}
