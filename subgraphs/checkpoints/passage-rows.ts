@@ -49,21 +49,8 @@ export function passageFromRaw(r: Record<string, unknown>): PassageRow {
 /** A passage as the write path stores it: the server sets id and received_at. */
 export type NewPassage = Omit<PassageRow, 'id' | 'receivedAt' | 'checkpoint'>;
 
-const INSERTED = [
-  'checkpoint_id',
-  'citizen_ref',
-  'direction',
-  'scanned_at',
-  'credential_type',
-  'movement_declaration_id',
-  'vehicle_plate',
-  'decision',
-  'reason',
-  'operator_user_id',
-  'device_id',
-  'device_passage_id',
-  'recorded_by',
-] as const;
+/** The columns the write path sets: all but those the server fills (id, received_at). */
+const INSERTED = PASSAGE_COLUMNS.filter((c) => c !== 'id' && c !== 'received_at');
 
 const values = (p: NewPassage): unknown[] => [
   p.checkpointId,

@@ -4,7 +4,7 @@ import type { IMiddlewareFieldMap, IMiddlewareFunction } from 'graphql-middlewar
 import { isObjectType, type GraphQLSchema } from 'graphql';
 import { EntitySchema, type DataSource, type QueryRunner } from 'typeorm';
 import { accessRulesOf } from './access';
-import { MIGRATION_LOCK } from './db';
+import { MIGRATION_LOCK } from './locks';
 import { ErrorCode, INTERNAL_MESSAGE } from './errors';
 import type { Principal } from './principal';
 

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DataSource, type MigrationInterface, type MixedList, type EntitySchema } from 'typeorm';
 import { AuditRecordEntity } from './audit';
+import { MIGRATION_LOCK } from './locks';
 import type { Logger } from './logger';
 
 type EntityList = MixedList<string | (new (...args: never[]) => unknown) | EntitySchema>;
@@ -63,9 +64,6 @@ export async function connectWithRetry(
     }
   }
 }
-
-/** Arbitrary but fixed: serialises migrations when several replicas start at once. */
-export const MIGRATION_LOCK = 7_230_451;
 
 /** Runs pending migrations, each in its own transaction, under an advisory lock. */
 export async function migrate(ds: DataSource): Promise<string[]> {
