@@ -2,6 +2,7 @@ import { Init1732700000000 } from './1732700000000-Init';
 import { CheckpointControl1764806400000 } from './1764806400000-CheckpointControl';
 import { Audit1795737600000 } from './1795737600000-Audit';
 import { OperatorSubject1795737600100 } from './1795737600100-OperatorSubject';
+import { AuditSubjects1795824000000 } from './1795824000000-AuditSubjects';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const checkpointsMigrations = [
@@ -9,4 +10,5 @@ export const checkpointsMigrations = [
   CheckpointControl1764806400000,
   Audit1795737600000,
   OperatorSubject1795737600100,
+  AuditSubjects1795824000000,
 ];

@@ -2,6 +2,7 @@ import { Init1732700000000 } from './1732700000000-Init';
 import { ReferenceAndIdempotency1764374400000 } from './1764374400000-ReferenceAndIdempotency';
 import { DeclarationForms1764374400100 } from './1764374400100-DeclarationForms';
 import { Audit1795737600000 } from './1795737600000-Audit';
+import { AuditSubjects1795824000000 } from './1795824000000-AuditSubjects';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const declarationsMigrations = [
@@ -9,4 +10,5 @@ export const declarationsMigrations = [
   ReferenceAndIdempotency1764374400000,
   DeclarationForms1764374400100,
   Audit1795737600000,
+  AuditSubjects1795824000000,
 ];

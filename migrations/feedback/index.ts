@@ -2,6 +2,7 @@ import { Init1732700000000 } from './1732700000000-Init';
 import { UnitListAndIdempotency1764288000000 } from './1764288000000-UnitListAndIdempotency';
 import { Workflow1764288000100 } from './1764288000100-Workflow';
 import { Audit1795737600000 } from './1795737600000-Audit';
+import { AuditSubjects1795824000000 } from './1795824000000-AuditSubjects';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const feedbackMigrations = [
@@ -9,4 +10,5 @@ export const feedbackMigrations = [
   UnitListAndIdempotency1764288000000,
   Workflow1764288000100,
   Audit1795737600000,
+  AuditSubjects1795824000000,
 ];

@@ -2,6 +2,8 @@ import type { SubgraphModule } from '../kit/module';
 import { checkpointsMigrations } from '../../migrations/checkpoints';
 import { checkpointsEntities } from './entities';
 import { checkpointsResolvers } from './resolvers';
+import { checkpointsDataSubjectResolvers } from './data-subject';
+import { mergeResolvers } from '../kit/data-subject';
 import { seedDevelopment, seedReference } from './seed';
 
 /**
@@ -13,7 +15,7 @@ export const checkpointsModule: SubgraphModule = {
   name: 'checkpoints',
   entities: checkpointsEntities,
   migrations: checkpointsMigrations,
-  resolvers: checkpointsResolvers,
+  resolvers: mergeResolvers(checkpointsResolvers, checkpointsDataSubjectResolvers),
   seedReference,
   seedDevelopment,
 };

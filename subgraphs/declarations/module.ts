@@ -2,6 +2,8 @@ import type { SubgraphModule } from '../kit/module';
 import { declarationsMigrations } from '../../migrations/declarations';
 import { declarationsEntities } from './entities';
 import { declarationsResolvers } from './resolvers';
+import { declarationsDataSubjectResolvers } from './data-subject';
+import { mergeResolvers } from '../kit/data-subject';
 import { seedDevelopment, seedReference } from './seed';
 
 /**
@@ -12,7 +14,7 @@ export const declarationsModule: SubgraphModule = {
   name: 'declarations',
   entities: declarationsEntities,
   migrations: declarationsMigrations,
-  resolvers: declarationsResolvers,
+  resolvers: mergeResolvers(declarationsResolvers, declarationsDataSubjectResolvers),
   seedReference,
   seedDevelopment,
 };

@@ -147,7 +147,7 @@ export function relabelField<T>(relabel: (field: string) => string, check: () =>
 export const withFieldPrefix = <T>(prefix: string, check: () => T): T => relabelField((f) => `${prefix}${f}`, check);
 
 const ISO_COUNTRY = /^[A-Z]{2}$/;
-function country(field: string, value: string): string {
+export function country(field: string, value: string): string {
   const v = value.trim().toUpperCase();
   if (!ISO_COUNTRY.test(v)) throw badInput(field, 'must be a 2-letter ISO 3166-1 country code');
   return v;

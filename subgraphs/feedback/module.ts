@@ -2,6 +2,8 @@ import type { SubgraphModule } from '../kit/module';
 import { feedbackMigrations } from '../../migrations/feedback';
 import { feedbackEntities } from './entities';
 import { feedbackResolvers } from './resolvers';
+import { feedbackDataSubjectResolvers } from './data-subject';
+import { mergeResolvers } from '../kit/data-subject';
 import { seedDevelopment, seedReference } from './seed';
 
 /**
@@ -13,7 +15,7 @@ export const feedbackModule: SubgraphModule = {
   name: 'feedback',
   entities: feedbackEntities,
   migrations: feedbackMigrations,
-  resolvers: feedbackResolvers,
+  resolvers: mergeResolvers(feedbackResolvers, feedbackDataSubjectResolvers),
   seedReference,
   seedDevelopment,
 };

@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { applyMiddleware } from 'graphql-middleware';
 import type { IMiddlewareFieldMap, IMiddlewareFunction } from 'graphql-middleware';
 import { isObjectType, type GraphQLSchema } from 'graphql';
-import { EntitySchema, type DataSource, type QueryRunner } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn, type DataSource, type QueryRunner } from 'typeorm';
 import { accessRulesOf } from './access';
 import { MIGRATION_LOCK } from './locks';
 import { ErrorCode, INTERNAL_MESSAGE } from './errors';
@@ -29,26 +29,48 @@ export interface AuditRecordRow {
   entityId: string;
   fields: string[];
   requestId: string;
+  /** The pseudonyms (`Citizen.ref`) of the people the read concerns: the key of `Citizen.accessLog`. */
+  subjectRefs: string[];
 }
 
 /** The entity (only so the drift check sees the table; rows are written with plain SQL). */
-export const AuditRecordEntity = new EntitySchema<AuditRecordRow>({
-  name: 'AuditRecord',
-  tableName: AUDIT_TABLE,
-  columns: {
-    id: { type: 'bigint', primary: true, generated: 'increment', primaryKeyConstraintName: 'audit_record_pkey' },
-    at: { type: 'timestamptz', default: () => 'now()' },
-    actor: { type: 'text' },
-    organisation: { type: 'text', nullable: true },
-    client: { type: 'text', nullable: true },
-    purpose: { type: 'text', nullable: true },
-    entityType: { name: 'entity_type', type: 'text' },
-    entityId: { name: 'entity_id', type: 'text' },
-    fields: { type: 'text', array: true },
-    requestId: { name: 'request_id', type: 'text' },
-  },
-  indices: [{ name: 'audit_record_entity_idx', columns: ['entityType', 'entityId', 'at'] }],
-});
+@Entity({ name: AUDIT_TABLE })
+@Index('audit_record_entity_idx', ['entityType', 'entityId', 'at'])
+@Index('audit_record_subject_refs_idx', ['subjectRefs'], { type: 'gin' })
+export class AuditRecordEntity implements AuditRecordRow {
+  @PrimaryGeneratedColumn('increment', { type: 'bigint', primaryKeyConstraintName: 'audit_record_pkey' })
+  id: string;
+
+  @Column({ type: 'timestamptz', default: () => 'now()' })
+  at: Date;
+
+  @Column({ type: 'text' })
+  actor: string;
+
+  @Column({ type: 'text', nullable: true })
+  organisation: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  client: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  purpose: string | null;
+
+  @Column({ name: 'entity_type', type: 'text' })
+  entityType: string;
+
+  @Column({ name: 'entity_id', type: 'text' })
+  entityId: string;
+
+  @Column({ type: 'text', array: true })
+  fields: string[];
+
+  @Column({ name: 'request_id', type: 'text' })
+  requestId: string;
+
+  @Column({ name: 'subject_refs', type: 'text', array: true, default: () => "'{}'" })
+  subjectRefs: string[];
+}
 
 /** DDL for the subgraphs' Audit migrations (the table is the same in every subgraph). */
 export async function createAuditTable(q: QueryRunner): Promise<void> {
@@ -72,29 +94,45 @@ export async function dropAuditTable(q: QueryRunner): Promise<void> {
   await q.query(`DROP TABLE audit_record`);
 }
 
+/** DDL of the AuditSubjects migrations: whose data each read concerned (rows before it have none). */
+export async function addAuditSubjectRefs(q: QueryRunner): Promise<void> {
+  await q.query(`ALTER TABLE audit_record ADD COLUMN subject_refs text[] NOT NULL DEFAULT '{}'`);
+  await q.query(`CREATE INDEX audit_record_subject_refs_idx ON audit_record USING gin (subject_refs)`);
+}
+
+export async function dropAuditSubjectRefs(q: QueryRunner): Promise<void> {
+  await q.query(`DROP INDEX audit_record_subject_refs_idx`);
+  await q.query(`ALTER TABLE audit_record DROP COLUMN subject_refs`);
+}
+
 /** The reads of one request, one entry per (entity type, id) with the fields read, in first-read order. */
 export class AuditCollector {
-  private readonly entries = new Map<string, { entityType: string; entityId: string; fields: Set<string> }>();
+  private readonly entries = new Map<
+    string,
+    { entityType: string; entityId: string; fields: Set<string>; subjectRefs: Set<string> }
+  >();
 
-  record(entityType: string, entityId: string, field: string): void {
+  record(entityType: string, entityId: string, field: string, subjectRefs: readonly string[] = []): void {
     const key = `${entityType}\u0000${entityId}`;
     let e = this.entries.get(key);
     if (!e) {
-      e = { entityType, entityId, fields: new Set() };
+      e = { entityType, entityId, fields: new Set(), subjectRefs: new Set() };
       this.entries.set(key, e);
     }
     e.fields.add(field);
+    for (const r of subjectRefs) e.subjectRefs.add(r);
   }
 
   get size(): number {
     return this.entries.size;
   }
 
-  entriesRead(): { entityType: string; entityId: string; fields: string[] }[] {
+  entriesRead(): { entityType: string; entityId: string; fields: string[]; subjectRefs: string[] }[] {
     return [...this.entries.values()].map((e) => ({
       entityType: e.entityType,
       entityId: e.entityId,
       fields: [...e.fields],
+      subjectRefs: [...e.subjectRefs],
     }));
   }
 }
@@ -111,6 +149,22 @@ function entityIdOf(parent: unknown): string | undefined {
   if (typeof id === 'string') return id;
   if (typeof id === 'number' || typeof id === 'bigint') return String(id);
   return undefined;
+}
+
+/** Types whose `ref` is a person's pseudonym (the citizen entity and its per-person views). */
+export const PERSON_TYPES = new Set(['Citizen', 'CitizenAccessLog', 'CitizenRecords']);
+/** Row properties that hold the pseudonym of a person the row is about. */
+const SUBJECT_PROPERTIES = ['citizenRef', 'reporterRef', 'reportedRef'] as const;
+
+/** The pseudonyms of the people a parent object (a row, or a person entity) concerns. */
+export function subjectRefsOf(typeName: string, parent: unknown): string[] {
+  if (parent === null || typeof parent !== 'object') return [];
+  const p = parent as Record<string, unknown>;
+  const out: string[] = [];
+  if (PERSON_TYPES.has(typeName) && typeof p.ref === 'string') out.push(p.ref);
+  for (const k of SUBJECT_PROPERTIES) if (typeof p[k] === 'string') out.push(p[k]);
+  if (Array.isArray(p.companionRefs)) for (const r of p.companionRefs) if (typeof r === 'string') out.push(r);
+  return out;
 }
 
 /** The `Type.field`s whose own rules or whose parent type's rules class them above operational. */
@@ -140,7 +194,10 @@ export function applyAuditCollection(sdl: string, schema: GraphQLSchema): GraphQ
     const value: unknown = await resolve(parent, args, ctx, info);
     if (!(value instanceof Error)) {
       const id = entityIdOf(parent);
-      if (id !== undefined) ctx.audit.record(info.parentType.name, id, info.fieldName);
+      if (id !== undefined) {
+        const type = info.parentType.name;
+        ctx.audit.record(type, id, info.fieldName, subjectRefsOf(type, parent));
+      }
     }
     return value;
   };
@@ -153,7 +210,7 @@ export function applyAuditCollection(sdl: string, schema: GraphQLSchema): GraphQ
 
 /** One multi-row INSERT of a request's reads. */
 export async function writeAuditRecords(
-  db: DataSource,
+  db: Pick<DataSource, 'query'>,
   principal: Principal,
   collector: AuditCollector,
 ): Promise<void> {
@@ -171,11 +228,13 @@ export async function writeAuditRecords(
       e.entityId,
       e.fields,
       principal.requestId,
+      e.subjectRefs,
     );
-    return `(${Array.from({ length: 8 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
+    return `(${Array.from({ length: 9 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
   });
   await db.query(
-    `INSERT INTO audit_record (actor, organisation, client, purpose, entity_type, entity_id, fields, request_id)
+    `INSERT INTO audit_record
+       (actor, organisation, client, purpose, entity_type, entity_id, fields, request_id, subject_refs)
      VALUES ${rows.join(', ')}`,
     values,
   );

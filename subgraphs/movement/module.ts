@@ -2,6 +2,8 @@ import type { SubgraphModule } from '../kit/module';
 import { movementMigrations } from '../../migrations/movement';
 import { movementEntities } from './entities';
 import { movementResolvers } from './resolvers';
+import { movementDataSubjectResolvers } from './data-subject';
+import { mergeResolvers } from '../kit/data-subject';
 import { seedDevelopment, seedReference } from './seed';
 
 /** Movement declarations: owns `MovementDeclaration`, extends `Citizen` with its movements. */
@@ -9,7 +11,7 @@ export const movementModule: SubgraphModule = {
   name: 'movement',
   entities: movementEntities,
   migrations: movementMigrations,
-  resolvers: movementResolvers,
+  resolvers: mergeResolvers(movementResolvers, movementDataSubjectResolvers),
   seedReference,
   seedDevelopment,
 };
