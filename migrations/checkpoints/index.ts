@@ -3,6 +3,7 @@ import { CheckpointControl1764806400000 } from './1764806400000-CheckpointContro
 import { Audit1795737600000 } from './1795737600000-Audit';
 import { OperatorSubject1795737600100 } from './1795737600100-OperatorSubject';
 import { AuditSubjects1795824000000 } from './1795824000000-AuditSubjects';
+import { Outbox1795910400000 } from './1795910400000-Outbox';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const checkpointsMigrations = [
@@ -11,4 +12,5 @@ export const checkpointsMigrations = [
   Audit1795737600000,
   OperatorSubject1795737600100,
   AuditSubjects1795824000000,
+  Outbox1795910400000,
 ];

@@ -3,6 +3,7 @@ import { ReferenceAndIdempotency1764374400000 } from './1764374400000-ReferenceA
 import { DeclarationForms1764374400100 } from './1764374400100-DeclarationForms';
 import { Audit1795737600000 } from './1795737600000-Audit';
 import { AuditSubjects1795824000000 } from './1795824000000-AuditSubjects';
+import { Outbox1795910400000 } from './1795910400000-Outbox';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const declarationsMigrations = [
@@ -11,4 +12,5 @@ export const declarationsMigrations = [
   DeclarationForms1764374400100,
   Audit1795737600000,
   AuditSubjects1795824000000,
+  Outbox1795910400000,
 ];

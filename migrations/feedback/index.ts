@@ -3,6 +3,7 @@ import { UnitListAndIdempotency1764288000000 } from './1764288000000-UnitListAnd
 import { Workflow1764288000100 } from './1764288000100-Workflow';
 import { Audit1795737600000 } from './1795737600000-Audit';
 import { AuditSubjects1795824000000 } from './1795824000000-AuditSubjects';
+import { Outbox1795910400000 } from './1795910400000-Outbox';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const feedbackMigrations = [
@@ -11,4 +12,5 @@ export const feedbackMigrations = [
   Workflow1764288000100,
   Audit1795737600000,
   AuditSubjects1795824000000,
+  Outbox1795910400000,
 ];

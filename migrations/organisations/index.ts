@@ -3,6 +3,7 @@ import { AdministrativeUnits1764201600000 } from './1764201600000-Administrative
 import { Organisations1764201600100 } from './1764201600100-Organisations';
 import { Audit1795737600000 } from './1795737600000-Audit';
 import { AuditSubjects1795824000000 } from './1795824000000-AuditSubjects';
+import { Outbox1795910400000 } from './1795910400000-Outbox';
 
 /** The organisations subgraph's migrations, oldest first. */
 export const ORGANISATIONS_MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -10,4 +11,5 @@ export const ORGANISATIONS_MIGRATIONS: (new () => MigrationInterface)[] = [
   Organisations1764201600100,
   Audit1795737600000,
   AuditSubjects1795824000000,
+  Outbox1795910400000,
 ];

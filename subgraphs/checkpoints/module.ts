@@ -3,6 +3,7 @@ import { checkpointsMigrations } from '../../migrations/checkpoints';
 import { checkpointsEntities } from './entities';
 import { checkpointsResolvers } from './resolvers';
 import { checkpointsDataSubjectResolvers } from './data-subject';
+import { checkpointsChangeResolvers } from './changes';
 import { mergeResolvers } from '../kit/data-subject';
 import { seedDevelopment, seedReference } from './seed';
 
@@ -15,7 +16,7 @@ export const checkpointsModule: SubgraphModule = {
   name: 'checkpoints',
   entities: checkpointsEntities,
   migrations: checkpointsMigrations,
-  resolvers: mergeResolvers(checkpointsResolvers, checkpointsDataSubjectResolvers),
+  resolvers: mergeResolvers(checkpointsResolvers, checkpointsDataSubjectResolvers, checkpointsChangeResolvers),
   seedReference,
   seedDevelopment,
 };

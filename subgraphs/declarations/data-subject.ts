@@ -130,9 +130,11 @@ export function dataSubject(
   // either right: the access log (audit:read) or the other requests (dsr:manage)
   const scope = ctx.principal.scopes.includes(Scope.DSR_MANAGE) ? Scope.DSR_MANAGE : Scope.AUDIT_READ;
   requireDataSubjectOfficer(ctx.principal, scope, 'A data-subject request');
-  if ((a.ref == null) === (a.document == null)) throw badInput('ref', 'give exactly one of ref and document');
-  if (a.ref != null) return { ref: requireCitizenRef('ref', a.ref) };
-  return { ref: checkDocument('document.', a.document as DocumentInput, {}, ctx.pseudonymKey).ref };
+  const ref = a.ref ?? null;
+  const document = a.document ?? null;
+  if ((ref === null) === (document === null)) throw badInput('ref', 'give exactly one of ref and document');
+  if (ref !== null) return { ref: requireCitizenRef('ref', ref) };
+  return { ref: checkDocument('document.', document!, {}, ctx.pseudonymKey).ref };
 }
 
 const common = dataSubjectResolvers(declarationsDataSubject);

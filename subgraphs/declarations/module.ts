@@ -3,6 +3,7 @@ import { declarationsMigrations } from '../../migrations/declarations';
 import { declarationsEntities } from './entities';
 import { declarationsResolvers } from './resolvers';
 import { declarationsDataSubjectResolvers } from './data-subject';
+import { declarationsChangeResolvers } from './changes';
 import { mergeResolvers } from '../kit/data-subject';
 import { seedDevelopment, seedReference } from './seed';
 
@@ -14,7 +15,7 @@ export const declarationsModule: SubgraphModule = {
   name: 'declarations',
   entities: declarationsEntities,
   migrations: declarationsMigrations,
-  resolvers: mergeResolvers(declarationsResolvers, declarationsDataSubjectResolvers),
+  resolvers: mergeResolvers(declarationsResolvers, declarationsDataSubjectResolvers, declarationsChangeResolvers),
   seedReference,
   seedDevelopment,
 };

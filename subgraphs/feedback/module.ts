@@ -3,6 +3,7 @@ import { feedbackMigrations } from '../../migrations/feedback';
 import { feedbackEntities } from './entities';
 import { feedbackResolvers } from './resolvers';
 import { feedbackDataSubjectResolvers } from './data-subject';
+import { feedbackChangeResolvers } from './changes';
 import { mergeResolvers } from '../kit/data-subject';
 import { seedDevelopment, seedReference } from './seed';
 
@@ -15,7 +16,7 @@ export const feedbackModule: SubgraphModule = {
   name: 'feedback',
   entities: feedbackEntities,
   migrations: feedbackMigrations,
-  resolvers: mergeResolvers(feedbackResolvers, feedbackDataSubjectResolvers),
+  resolvers: mergeResolvers(feedbackResolvers, feedbackDataSubjectResolvers, feedbackChangeResolvers),
   seedReference,
   seedDevelopment,
 };

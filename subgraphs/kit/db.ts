@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DataSource, type MigrationInterface, type MixedList, type EntitySchema } from 'typeorm';
 import { AuditRecordEntity } from './audit';
+import { OutboxEventEntity } from './outbox';
 import { MIGRATION_LOCK } from './locks';
 import type { Logger } from './logger';
 
@@ -17,12 +18,13 @@ export interface DatabaseOptions {
 
 /**
  * One DataSource per subgraph, on its own database; the schema comes only from migrations. Every
- * subgraph also holds the kit's `audit_record` table (kit/audit.ts), so its entity is always added.
+ * subgraph also holds the kit's `audit_record` and `outbox_event` tables (kit/audit.ts, kit/outbox.ts),
+ * so their entities are always added.
  */
 export function createDataSource(opts: DatabaseOptions): DataSource {
   const entities = Array.isArray(opts.entities)
-    ? [...(opts.entities as unknown[]), AuditRecordEntity]
-    : { ...opts.entities, AuditRecordEntity };
+    ? [...(opts.entities as unknown[]), AuditRecordEntity, OutboxEventEntity]
+    : { ...opts.entities, AuditRecordEntity, OutboxEventEntity };
   return new DataSource({
     type: 'postgres',
     url: opts.url,

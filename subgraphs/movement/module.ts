@@ -3,6 +3,7 @@ import { movementMigrations } from '../../migrations/movement';
 import { movementEntities } from './entities';
 import { movementResolvers } from './resolvers';
 import { movementDataSubjectResolvers } from './data-subject';
+import { movementChangeResolvers } from './changes';
 import { mergeResolvers } from '../kit/data-subject';
 import { seedDevelopment, seedReference } from './seed';
 
@@ -11,7 +12,7 @@ export const movementModule: SubgraphModule = {
   name: 'movement',
   entities: movementEntities,
   migrations: movementMigrations,
-  resolvers: mergeResolvers(movementResolvers, movementDataSubjectResolvers),
+  resolvers: mergeResolvers(movementResolvers, movementDataSubjectResolvers, movementChangeResolvers),
   seedReference,
   seedDevelopment,
 };
