@@ -2,6 +2,7 @@ import { In, IsNull } from 'typeorm';
 import type DataLoader from 'dataloader';
 import { byKeys, groupByKeys } from '../kit/loaders';
 import { isNationalPrincipal } from '../kit/jurisdiction';
+import { tryUpgradeRef } from '../kit/pseudonym';
 import { isUuid } from '../kit/refs';
 import type { SubgraphContext } from '../kit/server';
 import {
@@ -22,12 +23,18 @@ import { namedJurisdictionSql, visible } from './jurisdiction';
 
 type Ctx = Pick<SubgraphContext, 'loaders' | 'db' | 'principal'>;
 
-export function citizenLoader(ctx: Ctx): DataLoader<string, CitizenRow | null> {
+export function citizenLoader(
+  ctx: Ctx & Partial<Pick<SubgraphContext, 'pseudonymKey'>>,
+): DataLoader<string, CitizenRow | null> {
   return ctx.loaders.get<string, CitizenRow>('citizen', async (refs) => {
+    // A ref of an earlier key version (a client's, or one another subgraph still stores while
+    // re-keying runs) finds the person under the current version too (docs/KEYS.md).
+    const key = ctx.pseudonymKey;
+    const current = refs.map((r) => (key ? tryUpgradeRef(r, key) : null) ?? r);
     const qb = ctx.db
       .getRepository(CitizenRow)
       .createQueryBuilder('c')
-      .where('c.ref = ANY(:refs)', { refs: [...refs] });
+      .where('c.ref = ANY(:refs)', { refs: [...new Set([...refs, ...current])] });
     if (!isNationalPrincipal(ctx.principal)) {
       // A person is visible when at least one of their current declarations is in jurisdiction.
       const j = namedJurisdictionSql(ctx.principal, 'd');
@@ -37,7 +44,8 @@ export function citizenLoader(ctx: Ctx): DataLoader<string, CitizenRow | null> {
       );
     }
     const rows = await qb.getMany();
-    return byKeys(refs, rows, (r) => r.ref);
+    const index = new Map(rows.map((r) => [r.ref, r]));
+    return refs.map((r, i) => index.get(current[i]!) ?? index.get(r) ?? null);
   });
 }
 

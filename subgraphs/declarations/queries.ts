@@ -1,6 +1,7 @@
 import { CALENDAR_TIME_ZONE } from '../kit/admin-units/dates';
 import { badInput } from '../kit/errors';
 import { decodeCursor, pageSize, toConnection, type Connection, type PageArgs } from '../kit/pagination';
+import { upgradeRef } from '../kit/pseudonym';
 import { isUuid } from '../kit/refs';
 import { toDateText } from '../kit/scalars';
 import type { SubgraphContext } from '../kit/server';
@@ -27,6 +28,16 @@ function unitColumn(field: string, code: string, alias: string): string {
   if (/^\d{3}$/.test(code)) return `${alias}.district_code`;
   if (/^\d{5}$/.test(code)) return `${alias}.ward_code`;
   throw badInput(field, 'must be a province (2 digits), district (3) or ward (5) code');
+}
+
+/**
+ * `citizen(ref:)`: a ref of an earlier key version (held by a client since before a re-keying) is
+ * brought to the current version first; a malformed ref or one of an unknown version is a
+ * BAD_USER_INPUT naming `ref`.
+ */
+export async function citizenByRef(ctx: SubgraphContext, ref: string) {
+  requirePurpose(ctx.principal, "A citizen's record");
+  return citizenLoader(ctx).load(upgradeRef(ref, ctx.pseudonymKey, 'ref'));
 }
 
 export async function citizenByDocument(ctx: SubgraphContext, doc: DocumentInput) {

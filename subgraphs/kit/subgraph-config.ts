@@ -20,7 +20,10 @@ export interface SubgraphConfig {
   /** Where the gateway's public keys for internal tokens come from. */
   internalJwks: { kind: 'file'; path: string } | { kind: 'url'; url: string };
   seedDevelopmentData: boolean;
-  /** The pseudonymisation key (the same in every subgraph): inline, or a file. */
+  /**
+   * The pseudonymisation key ring (the same in every subgraph): inline, or a file; one or more
+   * `<version>:<base64>` keys, oldest first (kit/pseudonym.ts, docs/KEYS.md).
+   */
   pseudonymKey: { kind: 'inline'; value: string } | { kind: 'file'; path: string; createIfMissing: boolean };
   shutdownGraceMs: number;
   smallCountThreshold: number;
