@@ -80,9 +80,14 @@ test('citizen(ref) lists the declarations newest first, narrowed by since and ki
   });
 });
 
-test('citizen(ref) is null for a pseudonym with no record', async () => {
-  const res = await sg.query(`{ citizen(ref: "t1.unknown") { ref } }`, { principal: READER });
+test('citizen(ref) is null for a pseudonym with no record, BAD_USER_INPUT for what is no pseudonym', async () => {
+  const res = await sg.query(`query ($ref: ID!) { citizen(ref: $ref) { ref } }`, {
+    principal: READER,
+    variables: { ref: testCitizenRef(987654) },
+  });
   expect(res.body).toEqual({ data: { citizen: null } });
+  const bad = await sg.query(`{ citizen(ref: "t1.unknown") { ref } }`, { principal: READER });
+  expect(bad.body.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'ref' });
 });
 
 test('_entities resolves declarations in order, null for unknown ids, in one SQL statement', async () => {
