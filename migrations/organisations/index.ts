@@ -4,6 +4,7 @@ import { Organisations1764201600100 } from './1764201600100-Organisations';
 import { Audit1795737600000 } from './1795737600000-Audit';
 import { AuditSubjects1795824000000 } from './1795824000000-AuditSubjects';
 import { Outbox1795910400000 } from './1795910400000-Outbox';
+import { ChangeConsumers1795996800000 } from './1795996800000-ChangeConsumers';
 
 /** The organisations subgraph's migrations, oldest first. */
 export const ORGANISATIONS_MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -12,4 +13,5 @@ export const ORGANISATIONS_MIGRATIONS: (new () => MigrationInterface)[] = [
   Audit1795737600000,
   AuditSubjects1795824000000,
   Outbox1795910400000,
+  ChangeConsumers1795996800000,
 ];

@@ -284,7 +284,7 @@ const ROLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 /**
  * Grants the serving role what it needs and no more, on the database `ownerDs` is connected to
  * (run by the owner at start-up, after migrations): read and write on the subgraph's tables, only
- * INSERT and SELECT on `audit_record`, only SELECT on the migrations table, sequences for ids, and
+ * INSERT and SELECT on `audit_record` and `outbox_event` (append-only), only SELECT on the migrations table, sequences for ids, and
  * the same defaults for tables the owner creates later.
  */
 export async function grantApplicationRole(ownerDs: DataSource, role: string): Promise<void> {
@@ -299,11 +299,14 @@ export async function grantApplicationRole(ownerDs: DataSource, role: string): P
     await m.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${r}`);
     await m.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE ON SEQUENCES TO ${r}`);
     const tables = (await m.query(
-      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('${AUDIT_TABLE}', 'migrations')`,
+      `SELECT tablename FROM pg_tables
+        WHERE schemaname = 'public' AND tablename IN ('${AUDIT_TABLE}', 'outbox_event', 'migrations')`,
     )) as { tablename: string }[];
     for (const { tablename } of tables) {
       await m.query(`REVOKE ALL ON TABLE "${tablename}" FROM ${r}`);
-      await m.query(`GRANT ${tablename === AUDIT_TABLE ? 'SELECT, INSERT' : 'SELECT'} ON TABLE "${tablename}" TO ${r}`);
+      await m.query(
+        `GRANT ${tablename === 'migrations' ? 'SELECT' : 'SELECT, INSERT'} ON TABLE "${tablename}" TO ${r}`,
+      );
     }
   });
 }

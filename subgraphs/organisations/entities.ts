@@ -1,4 +1,4 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { ADMIN_UNIT_ENTITIES } from '../kit/admin-units/entities';
 
 /*
@@ -200,4 +200,122 @@ export class RoleGrant {
   revokeReason: string | null;
 }
 
-export const ORGANISATIONS_ENTITIES = [...ADMIN_UNIT_ENTITIES, Organisation, CentreMembership, AppUser, RoleGrant];
+export const DELIVERY_STATES = ['ACTIVE', 'DEAD_LETTER'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+/**
+ * A system that receives the graph's changes (DESIGN §6): a service client (an `app_user` of kind
+ * service, whose role grants give its scopes and jurisdiction) with the entity types it wants and,
+ * optionally, a webhook. The signing secret is stored only encrypted (kit/secrets.ts, bound to the
+ * consumer id) and never readable after creation; during a rotation the previous secret stays valid
+ * until `previous_secret_expires_at` (deliveries carry both signatures meanwhile).
+ */
+@Entity({ name: 'change_consumer' })
+@Index('uq_change_consumer_user', ['userId'], { unique: true })
+export class ChangeConsumer {
+  @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'pk_change_consumer' })
+  id: string;
+
+  @Column({ type: 'uuid', name: 'user_id' })
+  userId: string;
+
+  @ManyToOne(() => AppUser, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_change_consumer_user' })
+  user?: AppUser;
+
+  @Column({ type: 'text', name: 'name' })
+  name: string;
+
+  @Column({ type: 'text', name: 'entity_types', array: true })
+  entityTypes: string[];
+
+  @Column({ type: 'text', name: 'webhook_url', nullable: true })
+  webhookUrl: string | null;
+
+  @Column({ type: 'text', name: 'secret_ciphertext', nullable: true })
+  secretCiphertext: string | null;
+
+  @Column({ type: 'timestamptz', name: 'secret_created_at', nullable: true })
+  secretCreatedAt: Date | null;
+
+  @Column({ type: 'text', name: 'previous_secret_ciphertext', nullable: true })
+  previousSecretCiphertext: string | null;
+
+  @Column({ type: 'timestamptz', name: 'previous_secret_expires_at', nullable: true })
+  previousSecretExpiresAt: Date | null;
+
+  @Column({ type: 'boolean', name: 'active', default: true })
+  active: boolean;
+
+  @Column({ type: 'text', name: 'created_by' })
+  createdBy: string;
+
+  @Column({ type: 'timestamptz', name: 'created_at', default: () => 'now()' })
+  createdAt: Date;
+
+  @Column({ type: 'timestamptz', name: 'updated_at', default: () => 'now()' })
+  updatedAt: Date;
+}
+
+/**
+ * The delivery worker's state per consumer and feed (one feed per subgraph): the cursor up to which
+ * every event was acknowledged by the webhook, failures and the dead-letter state. Operational state
+ * like the audit: it produces no outbox events.
+ */
+@Entity({ name: 'change_delivery' })
+@Check('ck_change_delivery_state', "state IN ('ACTIVE', 'DEAD_LETTER')")
+export class ChangeDelivery {
+  @PrimaryColumn({ type: 'uuid', name: 'consumer_id', primaryKeyConstraintName: 'pk_change_delivery' })
+  consumerId: string;
+
+  @PrimaryColumn({ type: 'text', name: 'feed', primaryKeyConstraintName: 'pk_change_delivery' })
+  feed: string;
+
+  @ManyToOne(() => ChangeConsumer, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'consumer_id', foreignKeyConstraintName: 'fk_change_delivery_consumer' })
+  consumer?: ChangeConsumer;
+
+  /** The feed cursor after the last acknowledged batch (null: from the start of the feed). */
+  @Column({ type: 'text', name: 'cursor', nullable: true })
+  cursor: string | null;
+
+  @Column({ type: 'text', name: 'state', default: 'ACTIVE' })
+  state: DeliveryState;
+
+  /** Consecutive failed attempts of the current batch. */
+  @Column({ type: 'integer', name: 'failures', default: 0 })
+  failures: number;
+
+  @Column({ type: 'timestamptz', name: 'next_attempt_at', nullable: true })
+  nextAttemptAt: Date | null;
+
+  /** A short, non-sensitive description of the last failure (HTTP status, timeout…). */
+  @Column({ type: 'text', name: 'last_error', nullable: true })
+  lastError: string | null;
+
+  @Column({ type: 'timestamptz', name: 'last_attempt_at', nullable: true })
+  lastAttemptAt: Date | null;
+
+  @Column({ type: 'timestamptz', name: 'last_delivered_at', nullable: true })
+  lastDeliveredAt: Date | null;
+
+  @Column({ type: 'bigint', name: 'delivered_events', default: 0 })
+  deliveredEvents: string;
+
+  /** When the oldest event not yet acknowledged was written (null: nothing pending): the lag. */
+  @Column({ type: 'timestamptz', name: 'oldest_pending_at', nullable: true })
+  oldestPendingAt: Date | null;
+
+  @Column({ type: 'timestamptz', name: 'dead_lettered_at', nullable: true })
+  deadLetteredAt: Date | null;
+}
+
+export const ORGANISATIONS_ENTITIES = [
+  ...ADMIN_UNIT_ENTITIES,
+  Organisation,
+  CentreMembership,
+  AppUser,
+  RoleGrant,
+  ChangeConsumer,
+  ChangeDelivery,
+];

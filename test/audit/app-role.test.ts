@@ -54,6 +54,16 @@ describe.each([...SUBGRAPHS])('%s: the application role', (name) => {
     expect(await db.dataSource.query(`SELECT count(*)::int AS n FROM audit_record`)).toEqual([{ n: 1 }]);
   });
 
+  test('writes outbox events only through its writes: it cannot change, delete or skip them', async () => {
+    await expect(app.query(`UPDATE outbox_event SET entity_id = 'x'`)).rejects.toThrow(/permission denied/);
+    await expect(app.query(`DELETE FROM outbox_event`)).rejects.toThrow(/permission denied/);
+    await expect(app.query(`TRUNCATE outbox_event`)).rejects.toThrow(/permission denied/);
+    const [t] = (await db.dataSource.query(
+      `SELECT tgrelid::regclass::text AS tab FROM pg_trigger WHERE tgname LIKE 'outbox_%' LIMIT 1`,
+    )) as { tab: string }[];
+    await expect(app.query(`ALTER TABLE ${t!.tab} DISABLE TRIGGER ALL`)).rejects.toThrow(/must be owner/);
+  });
+
   test('cannot rewrite the migration history or create tables', async () => {
     await expect(app.query(`DELETE FROM migrations`)).rejects.toThrow(/permission denied/);
     await expect(app.query(`CREATE TABLE sneaky (id int)`)).rejects.toThrow(/permission denied/);
