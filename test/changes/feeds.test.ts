@@ -1,7 +1,7 @@
 import type { SubgraphName } from '../../subgraphs/kit/module';
 import { insertMovement } from '../factories/movement';
 import { UNITS } from '../factories/sequence';
-import { startStack, type Stack } from '../stack';
+import { startStack, type GraphQLResponse, type Stack } from '../stack';
 
 /**
  * The change feeds of declarations, movement and feedback through the gateway (the checkpoints feed
@@ -29,14 +29,14 @@ async function drain<E>(subject: string, field: string, selection: string, first
   const out: E[] = [];
   let after: string | null = null;
   for (let i = 0; i < 500; i += 1) {
-    const res = await stack
+    const res: GraphQLResponse<Record<string, Page<E>>> = await stack
       .as(subject, PURPOSE)
       .query<Record<string, Page<E>>>(
         `query ($after: String, $first: Int) { ${field}(after: $after, first: $first) { events { ${selection} } endCursor hasMore } }`,
         { after, first },
       );
     expect(res.body.errors).toBeUndefined();
-    const page = res.body.data![field]!;
+    const page: Page<E> = res.body.data![field]!;
     out.push(...page.events);
     after = page.endCursor;
     if (!page.hasMore) return out;
