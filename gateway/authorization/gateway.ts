@@ -116,13 +116,15 @@ export class AuthorizingGateway implements GatewayInterface {
     variables: Readonly<Record<string, unknown>>,
     scopes: ReadonlySet<string>,
   ): Trimmed {
+    // the operation the client named (rc.operationName is null when that name matches none)
+    const name = rc.request.operationName ?? rc.operationName ?? null;
     const compute = () =>
-      trimOperation(rc.schema, rc.document, rc.operationName, variables, (parent, field, ret) =>
+      trimOperation(rc.schema, rc.document, name, variables, (parent, field, ret) =>
         this.allowed(scopes, parent, field, ret),
       );
     // @skip/@include make the result depend on variables: not cached
     if (hasConditionalDirectives(rc.document)) return compute();
-    const key = `${this.rulesVersion}|${rc.queryHash}|${rc.operationName ?? ''}|${[...scopes].sort().join(' ')}`;
+    const key = `${this.rulesVersion}|${rc.queryHash}|${name ?? ''}|${[...scopes].sort().join(' ')}`;
     let hit = this.trims.get(key);
     if (!hit) {
       hit = compute();

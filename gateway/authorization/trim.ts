@@ -1,4 +1,5 @@
 import {
+  GraphQLError,
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
   Kind,
@@ -52,7 +53,16 @@ export function included(node: SelectionNode, variables: Readonly<Record<string,
 function selectOperation(doc: DocumentNode, name: string | null): OperationDefinitionNode {
   const ops = doc.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const op = name ? ops.find((o) => o.name?.value === name) : ops.length === 1 ? ops[0] : undefined;
-  if (!op) throw new Error('operation not found'); // Apollo Server has already refused such requests
+  if (!op) {
+    // Apollo Server executes a gateway's documents without choosing the operation: refuse here, as
+    // graphql-js would, with a 400 (not an internal error).
+    throw new GraphQLError(
+      name
+        ? `Unknown operation named "${name}".`
+        : 'Must provide operation name if query contains multiple operations.',
+      { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } },
+    );
+  }
   return op;
 }
 

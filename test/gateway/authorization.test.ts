@@ -68,3 +68,23 @@ test('a forbidden mutation is not run: nothing is written', async () => {
   const after = (await stack.db.organisations.query('SELECT count(*)::int AS n FROM organisation')) as { n: number }[];
   expect(after[0]!.n).toBe(before[0]!.n);
 });
+
+test('several operations without a (known) operation name are a 400 naming the problem, not an internal error', async () => {
+  const headers = {
+    authorization: `Bearer ${await stack.token('dev-checkpoint-01')}`,
+    'content-type': 'application/json',
+  };
+  const query = 'query A { organisations { code } } query B { organisations { code } }';
+  const unnamed = await stack.post({ query }, headers);
+  expect(unnamed.status).toBe(400);
+  expect(unnamed.body.errors![0]).toMatchObject({
+    message: 'Must provide operation name if query contains multiple operations.',
+    extensions: { code: 'BAD_REQUEST' },
+  });
+  const unknown = await stack.post({ query, operationName: 'C' }, headers);
+  expect(unknown.status).toBe(400);
+  expect(unknown.body.errors![0]!.message).toBe('Unknown operation named "C".');
+  const known = await stack.post<{ organisations: unknown[] }>({ query, operationName: 'B' }, headers);
+  expect(known.status).toBe(200);
+  expect(known.body.data!.organisations.length).toBeGreaterThan(0);
+});
