@@ -8,6 +8,14 @@ import { localDir } from '../subgraphs/kit/paths';
  */
 export const DEV_ISSUER = 'urn:epidemic-federation:dev-issuer';
 export const DEV_AUDIENCE = 'epidemic-federation';
+/** Lifetime of a development token unless asked otherwise (`npm run token -- … --ttl`). */
+export const DEV_TOKEN_TTL_SECONDS = 3600;
+/**
+ * The least time between two rotations of the development issuer's key: a default token's
+ * lifetime plus the largest clock tolerance the gateway may be configured with (300 s). Tokens made
+ * with a longer `--ttl` need rotations spaced further apart.
+ */
+export const DEV_ISSUER_ROTATION_MIN_INTERVAL_MS = (DEV_TOKEN_TTL_SECONDS + 300) * 1000;
 
 export function devIssuerFiles(): { privateKey: string; jwks: string } {
   return { privateKey: localDir('keys', 'dev-issuer.private.json'), jwks: localDir('keys', 'dev-issuer.jwks.json') };
@@ -33,6 +41,6 @@ export async function issueToken(key: SigningKey, subject: string, opts: TokenOp
     .setAudience(opts.audience ?? DEV_AUDIENCE)
     .setSubject(subject)
     .setIssuedAt()
-    .setExpirationTime(opts.expiresIn ?? '1h')
+    .setExpirationTime(opts.expiresIn ?? `${DEV_TOKEN_TTL_SECONDS}s`)
     .sign(key.key);
 }

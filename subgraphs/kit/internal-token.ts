@@ -6,6 +6,15 @@ import { unauthenticated } from './errors';
 /** Issuer of every gateway-to-subgraph token. */
 export const INTERNAL_ISSUER = 'urn:epidemic-federation:gateway';
 export const INTERNAL_TOKEN_TTL_SECONDS = 60;
+/** Clock skew subgraphs allow on an internal token's `exp`/`iat`. */
+export const INTERNAL_TOKEN_CLOCK_TOLERANCE_SECONDS = 5;
+/**
+ * The least time between two rotations of the internal signing key: a rotation drops the key
+ * before the current one, so every token that key signed must have expired (lifetime + clock
+ * tolerance, with margin for the gateway picking up the previous rotation).
+ */
+export const INTERNAL_KEY_ROTATION_MIN_INTERVAL_MS =
+  2 * (INTERNAL_TOKEN_TTL_SECONDS + INTERNAL_TOKEN_CLOCK_TOLERANCE_SECONDS) * 1000;
 const ALGORITHMS = ['ES256', 'RS256'];
 
 interface InternalClaims extends JWTPayload {
@@ -65,7 +74,7 @@ export function createInternalTokenVerifier(keys: JWTVerifyGetKey, audience: str
         issuer: INTERNAL_ISSUER,
         audience,
         algorithms: ALGORITHMS,
-        clockTolerance: 5,
+        clockTolerance: INTERNAL_TOKEN_CLOCK_TOLERANCE_SECONDS,
         requiredClaims: ['sub', 'exp', 'iat'],
       }));
     } catch {
