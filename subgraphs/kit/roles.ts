@@ -10,6 +10,10 @@ export const Role = {
   ANALYST: 'analyst',
   HOTLINE_OPERATOR: 'hotline_operator',
   CONSUMER_APP: 'consumer_app',
+  /** A feed consumer (service client): reads the change feeds, masked (no personal scopes). */
+  DATA_CONSUMER: 'data_consumer',
+  /** A feed consumer entitled to personal and sensitive fields. */
+  DATA_CONSUMER_PERSONAL: 'data_consumer_personal',
 } as const;
 export type Role = (typeof Role)[keyof typeof Role];
 export const ROLES: readonly Role[] = Object.values(Role);
@@ -36,6 +40,8 @@ export const Scope = {
   STATS_READ: 'stats:read',
   AUDIT_READ: 'audit:read',
   DSR_MANAGE: 'dsr:manage',
+  CONSUMERS_READ: 'consumers:read',
+  CONSUMERS_WRITE: 'consumers:write',
   /** Held only by the gateway's own service principal, to resolve callers' grants. */
   INTERNAL_PRINCIPAL: 'internal:principal',
 } as const;
@@ -43,7 +49,17 @@ export type Scope = (typeof Scope)[keyof typeof Scope];
 
 const S = Scope;
 export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
-  centre_admin: [S.ORG_READ, S.ORG_WRITE, S.GRANTS_READ, S.GRANTS_WRITE, S.PII_READ, S.CHECKPOINTS_READ, S.STATS_READ],
+  centre_admin: [
+    S.ORG_READ,
+    S.ORG_WRITE,
+    S.GRANTS_READ,
+    S.GRANTS_WRITE,
+    S.PII_READ,
+    S.CHECKPOINTS_READ,
+    S.STATS_READ,
+    S.CONSUMERS_READ,
+    S.CONSUMERS_WRITE,
+  ],
   data_protection_officer: [
     S.ORG_READ,
     S.GRANTS_READ,
@@ -79,6 +95,16 @@ export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
   analyst: [S.ORG_READ, S.STATS_READ],
   hotline_operator: [S.ORG_READ, S.PII_READ, S.RESTRICTED_READ, S.FEEDBACK_READ, S.FEEDBACK_WRITE, S.FEEDBACK_HANDLE],
   consumer_app: [S.ORG_READ, S.DECLARATIONS_WRITE, S.MOVEMENT_WRITE, S.FEEDBACK_WRITE],
+  data_consumer: [S.ORG_READ, S.DECLARATIONS_READ, S.MOVEMENT_READ, S.CHECKPOINTS_READ, S.FEEDBACK_READ],
+  data_consumer_personal: [
+    S.ORG_READ,
+    S.DECLARATIONS_READ,
+    S.MOVEMENT_READ,
+    S.CHECKPOINTS_READ,
+    S.FEEDBACK_READ,
+    S.PII_READ,
+    S.SENSITIVE_READ,
+  ],
 };
 
 export function isRole(value: string): value is Role {

@@ -152,7 +152,7 @@ export class AppUser {
 @Index('ix_role_grant_user', ['userId'])
 @Check(
   'ck_role_grant_role',
-  "role IN ('centre_admin', 'data_protection_officer', 'health_official', 'checkpoint_officer', 'analyst', 'hotline_operator', 'consumer_app')",
+  "role IN ('centre_admin', 'data_protection_officer', 'health_official', 'checkpoint_officer', 'analyst', 'hotline_operator', 'consumer_app', 'data_consumer', 'data_consumer_personal')",
 )
 @Check('ck_role_grant_validity', 'valid_to IS NULL OR valid_to > valid_from')
 export class RoleGrant {

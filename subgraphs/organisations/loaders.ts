@@ -3,7 +3,7 @@ import type DataLoader from 'dataloader';
 import { byKeys, groupByKeys } from '../kit/loaders';
 import type { SubgraphContext } from '../kit/server';
 import { findUnits, listUnits, listVersions, type ListVersionRow, type ResolvedUnit } from '../kit/admin-units/query';
-import { AppUser, CentreMembership, Organisation, RoleGrant } from './entities';
+import { AppUser, CentreMembership, ChangeConsumer, ChangeDelivery, Organisation, RoleGrant } from './entities';
 import { isUuid } from './validation';
 
 /*
@@ -98,5 +98,40 @@ export function listVersionByName(ctx: Ctx): DataLoader<string, ListVersionRow |
   return ctx.loaders.get<string, ListVersionRow>('listVersionByName', async (names) => {
     const rows = await listVersions(ctx.db, names);
     return byKeys(names, rows, (v) => v.name);
+  });
+}
+
+export function membershipById(ctx: Ctx): DataLoader<string, CentreMembership | null> {
+  return ctx.loaders.get<string, CentreMembership>('membershipById', async (ids) => {
+    const valid = uuids(ids);
+    const rows = valid.length ? await ctx.db.getRepository(CentreMembership).findBy({ id: In(valid) }) : [];
+    return byKeys(ids, rows, (m) => m.id);
+  });
+}
+
+export function grantById(ctx: Ctx): DataLoader<string, RoleGrant | null> {
+  return ctx.loaders.get<string, RoleGrant>('grantById', async (ids) => {
+    const valid = uuids(ids);
+    const rows = valid.length ? await ctx.db.getRepository(RoleGrant).findBy({ id: In(valid) }) : [];
+    return byKeys(ids, rows, (g) => g.id);
+  });
+}
+
+export function consumerById(ctx: Ctx): DataLoader<string, ChangeConsumer | null> {
+  return ctx.loaders.get<string, ChangeConsumer>('consumerById', async (ids) => {
+    const valid = uuids(ids);
+    const rows = valid.length ? await ctx.db.getRepository(ChangeConsumer).findBy({ id: In(valid) }) : [];
+    return byKeys(ids, rows, (c) => c.id);
+  });
+}
+
+/** Each consumer's delivery rows, by feed name. */
+export function deliveriesOfConsumer(ctx: Ctx): DataLoader<string, ChangeDelivery[] | null> {
+  return ctx.loaders.get<string, ChangeDelivery[]>('deliveriesOfConsumer', async (ids) => {
+    const valid = uuids(ids);
+    const rows = valid.length
+      ? await ctx.db.getRepository(ChangeDelivery).find({ where: { consumerId: In(valid) }, order: { feed: 'ASC' } })
+      : [];
+    return groupByKeys(ids, rows, (d) => d.consumerId);
   });
 }

@@ -2,7 +2,8 @@ import { Role } from '../kit/roles';
 import { scalarResolvers, toDateText } from '../kit/scalars';
 import type { SubgraphContext, SubgraphResolvers } from '../kit/server';
 import type { ResolvedUnit } from '../kit/admin-units/query';
-import type { AppUser, CentreMembership, Organisation, RoleGrant } from './entities';
+import type { AppUser, CentreMembership, ChangeConsumer, ChangeDelivery, Organisation, RoleGrant } from './entities';
+import * as consumers from './consumers';
 import * as load from './loaders';
 import * as mutations from './mutations';
 import * as queries from './queries';
@@ -40,6 +41,8 @@ export const resolvers: SubgraphResolvers = {
       queries.administrativeUnits(ctx, a),
     unitListVersions: (_: unknown, __: unknown, ctx: Ctx) => queries.unitListVersions(ctx),
     resolvePrincipal: (_: unknown, a: { subject: string }, ctx: Ctx) => queries.resolvePrincipal(ctx, a.subject),
+    changeConsumers: (_: unknown, a: { active?: boolean | null }, ctx: Ctx) => consumers.changeConsumers(ctx, a.active),
+    changeConsumer: (_: unknown, a: { id: string }, ctx: Ctx) => load.consumerById(ctx).load(a.id),
   },
 
   Mutation: {
@@ -54,6 +57,14 @@ export const resolvers: SubgraphResolvers = {
       mutations.registerOrganisation(ctx, a.input),
     registerUser: (_: unknown, a: { input: mutations.RegisterUserInput }, ctx: Ctx) =>
       mutations.registerUser(ctx, a.input),
+    registerChangeConsumer: (_: unknown, a: { input: consumers.RegisterChangeConsumerInput }, ctx: Ctx) =>
+      consumers.registerChangeConsumer(ctx, a.input),
+    updateChangeConsumer: (_: unknown, a: { id: string; input: consumers.UpdateChangeConsumerInput }, ctx: Ctx) =>
+      consumers.updateChangeConsumer(ctx, a.id, a.input),
+    rotateChangeConsumerSecret: (_: unknown, a: { id: string; overlapMinutes: number }, ctx: Ctx) =>
+      consumers.rotateChangeConsumerSecret(ctx, a.id, a.overlapMinutes),
+    redeliverChangeConsumer: (_: unknown, a: { id: string; feed: string }, ctx: Ctx) =>
+      consumers.redeliverChangeConsumer(ctx, a.id, a.feed),
   },
 
   Organisation: {
@@ -88,6 +99,21 @@ export const resolvers: SubgraphResolvers = {
       g.jurisdictionCode ? load.unitByCode(ctx, null).load(g.jurisdictionCode) : null,
     national: (g: RoleGrant) => g.jurisdictionCode === null,
     active: (g: RoleGrant) => isGrantActive(g, new Date()),
+  },
+
+  ChangeConsumer: {
+    client: (c: ChangeConsumer, _: unknown, ctx: Ctx) => load.userById(ctx).load(c.userId),
+    organisation: async (c: ChangeConsumer, _: unknown, ctx: Ctx) =>
+      organisation(ctx, (await load.userById(ctx).load(c.userId))?.organisationId ?? null),
+    hasSigningSecret: (c: ChangeConsumer) => c.secretCiphertext !== null,
+    deliveries: async (c: ChangeConsumer, _: unknown, ctx: Ctx) =>
+      (await load.deliveriesOfConsumer(ctx).load(c.id)) ?? [],
+  },
+
+  ChangeDelivery: {
+    cursorSet: (d: ChangeDelivery) => d.cursor !== null,
+    deliveredEvents: (d: ChangeDelivery) => Number(d.deliveredEvents),
+    lagSeconds: (d: ChangeDelivery) => consumers.lagSeconds(d),
   },
 
   AdministrativeUnit: {
