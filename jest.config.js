@@ -10,6 +10,8 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
+  // tests' loggers write to the run's log scan (test/log-scan.ts), checked by the global teardown
+  setupFiles: ['<rootDir>/test/log-setup.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -1,6 +1,9 @@
 import { ConfigError, EnvReader, type Env, type Mode } from '../subgraphs/kit/config';
 import { SUBGRAPHS, type SubgraphName } from '../subgraphs/kit/module';
 import { localDir, schemaFile } from '../subgraphs/kit/paths';
+import { DEFAULT_LIMITS, type OperationLimits } from './limits';
+import type { IntrospectionPolicy } from './limits/introspection';
+import { DEFAULT_RATE_LIMIT, type RateLimitSettings } from './limits/rate-limit';
 import { DEV_AUDIENCE, DEV_ISSUER, devIssuerFiles } from './dev-issuer';
 
 export type KeySource = { kind: 'file'; path: string } | { kind: 'url'; url: string };
@@ -21,11 +24,26 @@ export interface GatewayConfig {
     clockToleranceSeconds: number;
     devIssuer: boolean;
   };
-  internalKeys: { privateKeyPath: string; jwksPath: string; createIfMissing: boolean };
+  internalKeys: {
+    privateKeyPath: string;
+    jwksPath: string;
+    createIfMissing: boolean;
+    /** How often the key files are checked for a rotated key. */
+    pollMs: number;
+  };
   principalCacheMs: number;
-  introspection: boolean;
+  /** `true` everyone, `'staff'` staff principals only (the production default), `false` nobody. */
+  introspection: IntrospectionPolicy;
   landingPage: boolean;
+  /** Operation limits (MAX_DEPTH, MAX_ALIASES, …; README "Operation limits"). */
+  limits: OperationLimits;
+  /** RATE_LIMIT_*: requests per principal and per client per window. */
+  rateLimit: RateLimitSettings;
+  /** TRUSTED_DOCUMENTS=enforce binds registered clients to their manifests (schema/operations). */
+  trustedDocuments: { manifestsDir: string; enforce: boolean };
   shutdownGraceMs: number;
+  /** Bound of one subgraph call (SUBGRAPH_TIMEOUT_MS), and per-subgraph overrides (SUBGRAPH_TIMEOUT_MS_<NAME>). */
+  subgraphTimeoutMs: { default: number; bySubgraph: Partial<Record<SubgraphName, number>> };
 }
 
 /** The gateway's one configuration module; refuses unsafe settings in production. */
@@ -53,8 +71,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
   if (production && issuer === DEV_ISSUER)
     throw new ConfigError('the development issuer cannot be trusted in production');
 
-  const introspection = r.bool('INTROSPECTION', !production);
-  if (production && introspection) throw new ConfigError('INTROSPECTION must be off in production');
+  const introspection = introspectionPolicy(r, production);
   const landingPage = r.bool('LANDING_PAGE', !production);
   if (production && landingPage) throw new ConfigError('LANDING_PAGE must be off in production');
 
@@ -87,10 +104,53 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
       privateKeyPath,
       jwksPath: r.string('INTERNAL_JWKS_FILE', localDir('keys', 'internal-jwks.json')),
       createIfMissing: !production,
+      pollMs: r.int('INTERNAL_SIGNING_KEY_POLL_MS', 1_000, 50, 600_000),
     },
     principalCacheMs: r.int('PRINCIPAL_CACHE_MS', 30_000, 0, 600_000),
     introspection,
     landingPage,
+    limits: {
+      maxDepth: r.int('MAX_DEPTH', DEFAULT_LIMITS.maxDepth, 1, 100),
+      maxAliases: r.int('MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 1_000),
+      maxDirectives: r.int('MAX_DIRECTIVES', DEFAULT_LIMITS.maxDirectives, 0, 1_000),
+      maxTokens: r.int('MAX_TOKENS', DEFAULT_LIMITS.maxTokens, 100, 1_000_000),
+      maxCost: r.int('MAX_COST', DEFAULT_LIMITS.maxCost, 1, 100_000_000),
+      defaultListSize: r.int('COST_DEFAULT_LIST_SIZE', DEFAULT_LIMITS.defaultListSize, 1, 10_000),
+      maxBodyBytes: r.int('MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes, 1_024, 100 * 1_048_576),
+    },
+    rateLimit: {
+      enabled: r.bool('RATE_LIMIT_ENABLED', DEFAULT_RATE_LIMIT.enabled),
+      principalPoints: r.int('RATE_LIMIT_PER_PRINCIPAL', DEFAULT_RATE_LIMIT.principalPoints, 1, 10_000_000),
+      clientPoints: r.int('RATE_LIMIT_PER_CLIENT', DEFAULT_RATE_LIMIT.clientPoints, 1, 10_000_000),
+      windowSeconds: r.int('RATE_LIMIT_WINDOW_SECONDS', DEFAULT_RATE_LIMIT.windowSeconds, 1, 86_400),
+    },
+    trustedDocuments: {
+      manifestsDir: r.string('OPERATION_MANIFESTS_DIR', schemaFile('operations')),
+      enforce: r.oneOf('TRUSTED_DOCUMENTS', ['enforce', 'off'] as const, production ? 'enforce' : 'off') === 'enforce',
+    },
     shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
+    subgraphTimeoutMs: subgraphTimeouts(r),
   };
+}
+
+/** INTROSPECTION: true/on, false/off, or `staff`; in production only off or staff (the default). */
+function introspectionPolicy(r: EnvReader, production: boolean): IntrospectionPolicy {
+  const raw = r.optional('INTROSPECTION');
+  if (raw === undefined) return production ? 'staff' : true;
+  if (raw.toLowerCase() === 'staff') return 'staff';
+  const on = r.bool('INTROSPECTION', false);
+  if (production && on) {
+    throw new ConfigError('INTROSPECTION must be off in production (or `staff`: staff principals only)');
+  }
+  return on;
+}
+
+function subgraphTimeouts(r: EnvReader): GatewayConfig['subgraphTimeoutMs'] {
+  const fallback = r.int('SUBGRAPH_TIMEOUT_MS', 10_000, 100, 300_000);
+  const bySubgraph: Partial<Record<SubgraphName, number>> = {};
+  for (const name of SUBGRAPHS) {
+    const key = `SUBGRAPH_TIMEOUT_MS_${name.toUpperCase()}`;
+    if (r.optional(key) !== undefined) bySubgraph[name] = r.int(key, fallback, 100, 300_000);
+  }
+  return { default: fallback, bySubgraph };
 }

@@ -1,18 +1,19 @@
-import { readFile } from 'node:fs/promises';
-import type { JWK } from 'jose';
 import { ConfigError } from '../subgraphs/kit/config';
-import { importSigningKey, loadOrCreateKeyFiles, readJwksFile, type SigningKey } from '../subgraphs/kit/keys';
-import { createLogger } from '../subgraphs/kit/logger';
+import { loadOrCreateKeyFiles } from '../subgraphs/kit/keys';
+import { createLogger, type Logger } from '../subgraphs/kit/logger';
 import { listen } from '../subgraphs/kit/http';
 import { createAccessTokenVerifier, keyResolver } from './auth';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { devIssuerFiles, loadDevIssuerKey } from './dev-issuer';
+import { InternalSigningKeys } from './internal-keys';
 import { createGatewayServer } from './server';
+import { SubgraphTransport } from './subgraph-source';
 
-async function internalKey(cfg: GatewayConfig): Promise<SigningKey> {
-  const { privateKeyPath, jwksPath, createIfMissing } = cfg.internalKeys;
-  if (createIfMissing) return loadOrCreateKeyFiles(privateKeyPath, jwksPath);
-  return importSigningKey(JSON.parse(await readFile(privateKeyPath, 'utf8')) as JWK);
+/** The internal signing key, followed on disk: `npm run rotate-keys` takes effect without a restart. */
+async function internalKeys(cfg: GatewayConfig, logger: Logger): Promise<InternalSigningKeys> {
+  const { privateKeyPath, jwksPath, createIfMissing, pollMs } = cfg.internalKeys;
+  if (createIfMissing) await loadOrCreateKeyFiles(privateKeyPath, jwksPath);
+  return InternalSigningKeys.open({ privateKeyPath, jwksPath, pollMs, logger });
 }
 
 async function main(): Promise<void> {
@@ -31,7 +32,12 @@ async function main(): Promise<void> {
   if (cfg.auth.devIssuer && jwks.kind === 'file' && jwks.path === devIssuerFiles().jwks) {
     await loadDevIssuerKey(); // creates the development key pair on first start
   }
-  const key = await internalKey(cfg);
+  const keys = await internalKeys(cfg, log);
+  const transport = new SubgraphTransport({
+    timeoutMs: cfg.subgraphTimeoutMs.default,
+    timeoutMsBySubgraph: cfg.subgraphTimeoutMs.bySubgraph,
+    logger: log,
+  });
   const server = await createGatewayServer({
     mode: cfg.mode,
     supergraphPath: cfg.supergraphPath,
@@ -39,6 +45,9 @@ async function main(): Promise<void> {
     subgraphUrls: cfg.subgraphUrls,
     introspection: cfg.introspection,
     landingPage: cfg.landingPage,
+    limits: cfg.limits,
+    rateLimit: cfg.rateLimit,
+    trustedDocuments: cfg.trustedDocuments,
     principalCacheMs: cfg.principalCacheMs,
     verifyAccessToken: createAccessTokenVerifier({
       keys: keyResolver(cfg.auth.jwks),
@@ -46,9 +55,10 @@ async function main(): Promise<void> {
       audience: cfg.auth.audience,
       clockToleranceSeconds: cfg.auth.clockToleranceSeconds,
     }),
-    internalKey: key,
-    internalJwks: await readJwksFile(cfg.internalKeys.jwksPath),
+    internalKey: () => keys.current(),
+    internalJwks: () => keys.jwks(),
     logger: log,
+    subgraphTransport: transport,
   });
   const listening = await listen(server.app, cfg.port, cfg.host);
   log.info({ url: `${listening.url}/graphql`, devIssuer: cfg.auth.devIssuer }, 'gateway listening');
@@ -57,10 +67,17 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (shuttingDown) return; // Ctrl-C reaches every process of the group, then the launcher's SIGTERM
     shuttingDown = true;
-    log.info({ signal }, 'shutting down');
-    server.drain();
-    await listening.close(cfg.shutdownGraceMs);
+    log.info({ signal, inFlight: listening.inFlight() }, 'shutting down: draining');
+    // Never hang: whatever happens below, the process is gone shortly after the grace period.
+    setTimeout(() => process.exit(1), cfg.shutdownGraceMs + 5_000).unref();
+    const deadline = Date.now() + cfg.shutdownGraceMs;
+    server.drain(); // /readyz answers 503 from now on, while in-flight requests finish
+    await listening.drain(cfg.shutdownGraceMs);
+    await listening.close(Math.max(0, deadline - Date.now()));
     await server.stop();
+    await transport.close();
+    keys.stop();
+    log.info('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

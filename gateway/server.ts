@@ -6,35 +6,56 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloGateway } from '@apollo/gateway';
 import type { JSONWebKeySet } from 'jose';
-import { createErrorFormatter, errorBody, ErrorCode } from '../subgraphs/kit/errors';
+import { errorBody, ErrorCode } from '../subgraphs/kit/errors';
+import { createGatewayErrorFormatter } from './error-format';
 import { bearer } from '../subgraphs/kit/internal-token';
 import type { SigningKey } from '../subgraphs/kit/keys';
 import type { Logger } from '../subgraphs/kit/logger';
 import type { Principal } from '../subgraphs/kit/principal';
 import { requestIdPlugin, requestLogPlugin } from '../subgraphs/kit/plugins';
 import { mountHealth } from '../subgraphs/kit/http';
+import { schemaFile } from '../subgraphs/kit/paths';
 import type { SubgraphName } from '../subgraphs/kit/module';
 import type { AccessTokenVerifier } from './auth';
 import type { GatewayContext } from './context';
 import { PrincipalLookupError, PrincipalResolver } from './principals';
-import { SignedSubgraphSource } from './subgraph-source';
+import { SignedSubgraphSource, type SubgraphTransport } from './subgraph-source';
 import { SupergraphFile } from './supergraph-file';
 import { SubgraphProbe } from './subgraph-probe';
 import { AuthorizingGateway } from './authorization/gateway';
+import { costLimitPlugin, DEFAULT_LIMITS, limitValidationRules, type OperationLimits } from './limits';
+import { staffIntrospectionPlugin, type IntrospectionPolicy } from './limits/introspection';
+import { createRateLimiter, type LimiterFactory, type RateLimitSettings } from './limits/rate-limit';
+import { loadManifests, TrustedDocuments } from './trusted-documents/manifests';
+import { ManifestDocumentCache, trustedDocumentsPlugin } from './trusted-documents/plugin';
+import { bodyErrorHandler } from './http-errors';
+import { createGatewayMetrics } from './metrics';
 
 export interface GatewayDeps {
   mode: 'development' | 'production' | 'test';
   supergraphPath: string;
   supergraphPollMs: number;
   subgraphUrls: Partial<Record<SubgraphName, string>>;
-  introspection: boolean;
+  /** `true`: everyone; `'staff'`: staff principals only (gateway/staff.ts); `false`: nobody. */
+  introspection: IntrospectionPolicy;
   landingPage: boolean;
+  /** Operation limits; unset ones take DEFAULT_LIMITS. */
+  limits?: Partial<OperationLimits>;
+  /** Requests per principal and per client; without it, no rate limit. */
+  rateLimit?: RateLimitSettings;
+  /** The rate limiter's store (default: in memory, per replica). */
+  rateLimiterFactory?: LimiterFactory;
+  /** Trusted-document manifests (default: schema/operations, not enforced). */
+  trustedDocuments?: { manifestsDir?: string; enforce: boolean };
   principalCacheMs: number;
   verifyAccessToken: AccessTokenVerifier;
-  internalKey: SigningKey;
-  /** Public keys of the internal signing key, served for subgraphs configured with a JWKS URL. */
-  internalJwks: JSONWebKeySet;
+  /** The internal signing key, or a function giving the current one (it rotates: see internal-keys.ts). */
+  internalKey: SigningKey | (() => SigningKey);
+  /** Public keys of the internal signing key(s), served for subgraphs configured with a JWKS URL. */
+  internalJwks: JSONWebKeySet | (() => JSONWebKeySet);
   logger: Logger;
+  /** The HTTP client to subgraphs (keep-alive, timeouts, retries: subgraph-source.ts); its owner closes it. */
+  subgraphTransport?: SubgraphTransport;
 }
 
 export interface GatewayServer {
@@ -55,16 +76,32 @@ const PURPOSE_MAX = 200;
  */
 export async function createGatewayServer(deps: GatewayDeps): Promise<GatewayServer> {
   const log = deps.logger;
+  const { internalKey, internalJwks } = deps;
+  const signingKey = typeof internalKey === 'function' ? internalKey : () => internalKey;
+  const publishedJwks = typeof internalJwks === 'function' ? internalJwks : () => internalJwks;
+  const limits: OperationLimits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const trusted = new TrustedDocuments(loadManifests(deps.trustedDocuments?.manifestsDir ?? schemaFile('operations')));
+  const rateLimiter = createRateLimiter(
+    deps.rateLimit ?? { enabled: false, principalPoints: 1, clientPoints: 1, windowSeconds: 1 },
+    deps.rateLimiterFactory,
+  );
   const supergraph = new SupergraphFile(deps.supergraphPath, deps.supergraphPollMs, log);
   const urlOf = (name: string): string | undefined =>
     deps.subgraphUrls[name as SubgraphName] ?? supergraph.state.subgraphs.find((s) => s.name === name)?.url;
 
+  const metrics = createGatewayMetrics(); // gateway/metrics.ts: /metrics, the plugin, subgraph calls
   // Field-level authorisation runs before planning (see gateway/authorization).
   const gateway = new AuthorizingGateway(
     new ApolloGateway({
       supergraphSdl: supergraph,
       buildService: ({ name, url }) =>
-        new SignedSubgraphSource(deps.subgraphUrls[name as SubgraphName] ?? url ?? '', name, () => deps.internalKey),
+        new SignedSubgraphSource(
+          deps.subgraphUrls[name as SubgraphName] ?? url ?? '',
+          name,
+          signingKey,
+          deps.subgraphTransport,
+          metrics.observeSubgraphCall,
+        ),
       logger: log,
     }),
   );
@@ -74,16 +111,27 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
     includeStacktraceInErrorResponses: false,
     // main.ts owns shutdown: drain readiness, finish in-flight requests, then stop.
     stopOnTerminationSignals: false,
-    formatError: createErrorFormatter(log),
-    introspection: deps.introspection,
+    formatError: createGatewayErrorFormatter(log),
+    introspection: deps.introspection !== false,
+    // no "Did you mean …?" in validation errors: they would reveal the schema to anyone
+    hideSchemaDetailsFromClientErrors: true,
+    // a document with too many tokens is refused while parsing (400), before any work on it
+    parseOptions: { maxTokens: limits.maxTokens },
+    validationRules: limitValidationRules(limits),
+    // the persisted-query extension resolves hashes from the manifests only (nothing is registered)
+    persistedQueries: { cache: new ManifestDocumentCache(trusted) },
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     plugins: [
+      trustedDocumentsPlugin(trusted, deps.trustedDocuments?.enforce ?? false),
+      ...(deps.introspection === 'staff' ? [staffIntrospectionPlugin()] : []),
+      costLimitPlugin(limits),
       deps.landingPage
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),
       requestIdPlugin(),
       requestLogPlugin(),
+      metrics.plugin,
     ],
     logger: log,
   });
@@ -95,7 +143,7 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
       if (!url) throw new PrincipalLookupError('no routing URL for organisations');
       return url;
     },
-    signingKey: () => deps.internalKey,
+    signingKey,
     cacheMs: deps.principalCacheMs,
   });
   const probe = new SubgraphProbe(() =>
@@ -117,8 +165,9 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
       },
     };
   });
+  app.get('/metrics', metrics.handler);
   app.get('/.well-known/internal-jwks.json', (_req, res) => {
-    res.json(deps.internalJwks);
+    res.json(publishedJwks());
   });
 
   const authenticate = async (req: Request, res: Response, next: NextFunction) => {
@@ -130,11 +179,14 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
       res.status(status).json(errorBody(code, message, requestId));
     };
     let subject: string;
+    let clientId: string | null;
     try {
-      subject = (await deps.verifyAccessToken(bearer(req.headers.authorization))).subject;
+      ({ subject, clientId } = await deps.verifyAccessToken(bearer(req.headers.authorization)));
     } catch (e) {
       return deny(401, ErrorCode.UNAUTHENTICATED, (e as Error).message);
     }
+    res.locals.clientId = clientId;
+    if (!(await rateLimiter.admit(res, subject, clientId, requestId))) return;
     const purposeHeader = req.headers['x-purpose'];
     const purpose = typeof purposeHeader === 'string' ? purposeHeader.trim() : '';
     if (purpose.length > PURPOSE_MAX || !/^[\p{L}\p{N}\p{P}\p{Zs}\p{S}]*$/u.test(purpose)) {
@@ -159,7 +211,7 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
   app.use(
     '/graphql',
     authenticate,
-    express.json({ limit: '1mb' }),
+    express.json({ limit: limits.maxBodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ res }) => {
         const principal = res.locals.principal as Principal | undefined;
@@ -178,12 +230,14 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
         return {
           principal: effective,
           requestId,
+          clientId: (res.locals.clientId as string | null | undefined) ?? null,
           log: log.child({ requestId, subject: effective.subject }),
           internalTokens: new Map(),
         };
       },
     }),
   );
+  app.use(bodyErrorHandler(log, limits.maxBodyBytes));
 
   return {
     app,

@@ -1,19 +1,155 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
+import { GraphQLError } from 'graphql';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { ErrorCode } from '../subgraphs/kit/errors';
 import { signInternalToken } from '../subgraphs/kit/internal-token';
 import type { SigningKey } from '../subgraphs/kit/keys';
+import type { Logger } from '../subgraphs/kit/logger';
 import type { GatewayContext } from './context';
+import type { SubgraphCallObserver } from './metrics';
+
+export interface SubgraphTransportOptions {
+  /** How long one subgraph call may take, headers and body (SUBGRAPH_TIMEOUT_MS). */
+  timeoutMs?: number;
+  /** Per-subgraph overrides of `timeoutMs` (SUBGRAPH_TIMEOUT_MS_<NAME>). */
+  timeoutMsBySubgraph?: Partial<Record<string, number>>;
+  /**
+   * How long an idle connection is kept for reuse. Below the subgraphs' own keep-alive (65 s,
+   * kit/http.ts), so the gateway closes first and never writes on a socket the server is closing.
+   */
+  keepAliveMs?: number;
+  logger?: Pick<Logger, 'warn'>;
+}
+
+export const DEFAULT_SUBGRAPH_TIMEOUT_MS = 10_000;
+
+/**
+ * The gateway's HTTP client to its subgraphs: one undici connection pool (keep-alive) shared by
+ * every subgraph source, so supergraph reloads reuse it too.
+ */
+export class SubgraphTransport {
+  private readonly agent: Agent;
+
+  constructor(private readonly opts: SubgraphTransportOptions = {}) {
+    const keepAlive = opts.keepAliveMs ?? 30_000;
+    this.agent = new Agent({
+      keepAliveTimeout: keepAlive,
+      keepAliveMaxTimeout: keepAlive,
+      connect: { timeout: Math.min(5_000, this.timeoutFor('')) },
+    });
+  }
+
+  timeoutFor(subgraph: string): number {
+    return this.opts.timeoutMsBySubgraph?.[subgraph] ?? this.opts.timeoutMs ?? DEFAULT_SUBGRAPH_TIMEOUT_MS;
+  }
+
+  /**
+   * A fetcher bounded by the subgraph's timeout (both attempts together) that sends a query once
+   * more after a connection error; a mutation is never sent twice (the subgraph may have applied it).
+   */
+  fetcherFor(subgraph: string): Fetcher {
+    return async (url: string, init?: FetcherRequestInit): Promise<FetcherResponse> => {
+      const signal = AbortSignal.timeout(this.timeoutFor(subgraph));
+      const send = async () =>
+        (await undiciFetch(url, {
+          method: init?.method,
+          headers: init?.headers,
+          body: init?.body,
+          signal,
+          dispatcher: this.agent,
+        })) as unknown as FetcherResponse;
+      try {
+        return await send();
+      } catch (e) {
+        if (!isConnectionError(e) || isMutationBody(init?.body)) throw e;
+        this.opts.logger?.warn(
+          { subgraph, requestId: init?.headers?.['x-request-id'], reason: describe(e) },
+          'subgraph connection failed; sending the query once more',
+        );
+        return send();
+      }
+    };
+  }
+
+  /** Ends every connection, cutting calls still running (by then their callers are gone). */
+  close(): Promise<void> {
+    return this.agent.destroy();
+  }
+}
+
+/** The transport of gateways built without one (tests of other things): default settings. */
+let defaultTransport: SubgraphTransport | undefined;
+
+/** Errors where the request surely got no answer from the subgraph: a query may be sent again. */
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function errorCode(e: unknown): string | undefined {
+  for (let cur: unknown = e, depth = 0; cur && depth < 4; depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export const isConnectionError = (e: unknown): boolean => CONNECTION_ERROR_CODES.has(errorCode(e) ?? '');
+
+// By name, not instanceof: undici's errors may come from another realm (e.g. under jest).
+const nameOf = (e: unknown): string | undefined => (e as { name?: unknown } | null)?.name as string | undefined;
+const isTimeout = (e: unknown): boolean =>
+  nameOf(e) === 'TimeoutError' || (nameOf(e) === 'AbortError' && /timeout/i.test(String((e as Error).message)));
+const isFetchFailure = (e: unknown): boolean => nameOf(e) === 'TypeError' && (e as Error).message === 'fetch failed';
+
+const MUTATION = /^\s*(?:#[^\n]*\n\s*)*mutation\b/;
+
+/**
+ * Whether a subgraph request body carries a mutation. The gateway writes `{"query":"<operation>",…}`
+ * (RemoteGraphQLDataSource puts the query first), so the operation's first keyword is read without
+ * parsing the whole body; any other shape is parsed.
+ */
+export function isMutationBody(body: string | Buffer | undefined): boolean {
+  if (body === undefined) return false;
+  const text = typeof body === 'string' ? body : body.toString('utf8');
+  const head = /^\{"query":"((?:\\n|\\t|\s)*)(\w+)/.exec(text);
+  if (head) return head[2] === 'mutation';
+  try {
+    return MUTATION.test(String((JSON.parse(text) as { query?: unknown }).query ?? ''));
+  } catch {
+    return true; // unreadable: never risk sending it twice
+  }
+}
 
 /**
  * Calls one subgraph with a short-lived token the gateway signs for it (audience = subgraph),
  * carrying the caller's principal, purpose and request id. No client header is forwarded.
+ *
+ * Failures: a call is bounded by the subgraph's timeout; a query that met a connection error is
+ * sent once more (a mutation never is: the subgraph may have applied it); a subgraph that cannot
+ * be reached, times out or answers 502–504 becomes SERVICE_UNAVAILABLE with a generic message,
+ * the detail (never sent to clients) going to the log.
  */
 export class SignedSubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     url: string,
     private readonly subgraph: string,
     private readonly signingKey: () => SigningKey,
+    transport?: SubgraphTransport,
+    private readonly observe?: SubgraphCallObserver, // gateway/metrics.ts: latency and failures per subgraph
   ) {
     super({ url });
+    this.fetcher = (transport ?? (defaultTransport ??= new SubgraphTransport())).fetcherFor(subgraph);
+  }
+
+  override process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    return this.observe ? this.observe(this.subgraph, () => super.process(options)) : super.process(options);
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
@@ -27,4 +163,35 @@ export class SignedSubgraphSource extends RemoteGraphQLDataSource<GatewayContext
     request.http.headers.set('authorization', `Bearer ${await token}`);
     request.http.headers.set('x-request-id', principal.requestId);
   }
+
+  /** Transport failures become a generic SERVICE_UNAVAILABLE; other errors pass as they are. */
+  override didEncounterError(
+    error: Error,
+    _fetchRequest: unknown,
+    _fetchResponse?: FetcherResponse,
+    context?: GatewayContext,
+  ): void {
+    const status = (error as GraphQLError).extensions?.response as { status?: number } | undefined;
+    const transport = isConnectionError(error) || isTimeout(error) || isFetchFailure(error);
+    const badGateway = status?.status !== undefined && status.status >= 502 && status.status <= 504;
+    if (!transport && !badGateway) throw error;
+    (context ? this.log(context) : undefined)?.warn(
+      { subgraph: this.subgraph, reason: describe(error), timeout: isTimeout(error) },
+      'subgraph unavailable',
+    );
+    throw new GraphQLError('A part of the graph is temporarily unavailable; retry shortly', {
+      extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
+    });
+  }
+
+  private log(context: GatewayContext): GatewayContext['log'] | undefined {
+    return 'log' in context ? context.log : undefined;
+  }
+}
+
+/** The error's own words for the log: its code and message, never sent to a client. */
+function describe(e: unknown): string {
+  const code = errorCode(e);
+  const message = typeof (e as Error | null)?.message === 'string' ? (e as Error).message : String(e);
+  return code ? `${code}: ${message}` : message;
 }

@@ -1,8 +1,8 @@
 /**
  * `npm start`: the whole stack on one machine. Starts the embedded PostgreSQL (unless every
  * subgraph has a database URL), creates the five databases, then the five subgraphs (each runs
- * its migrations and seeds) and the gateway as separate processes. Ctrl-C / SIGTERM stops them
- * all, PostgreSQL last, and leaves no process behind.
+ * its migrations and seeds), the gateway and the webhook delivery worker as separate processes.
+ * Ctrl-C / SIGTERM stops them all, PostgreSQL last, and leaves no process behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../subgraphs/kit/config';
 import { loadOrCreateKeyFiles } from '../subgraphs/kit/keys';
 import { loadPseudonymKeyFile } from '../subgraphs/kit/pseudonym';
+import { loadSecretKeyRingFile } from '../subgraphs/kit/secrets';
 import { SUBGRAPHS, type SubgraphName } from '../subgraphs/kit/module';
 import { ROOT } from '../subgraphs/kit/paths';
 import {
@@ -137,7 +138,7 @@ async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   say('stopping');
-  // Gateway first (it was launched last), then the subgraphs, then the database.
+  // The delivery worker and the gateway first (launched last), then the subgraphs, then the database.
   for (const m of [...children].reverse()) {
     if (m.child.exitCode === null && m.child.signalCode === null) m.child.kill('SIGTERM');
     const timer = setTimeout(() => m.child.kill('SIGKILL'), 15_000);
@@ -175,11 +176,14 @@ async function main(): Promise<void> {
     internalPrivate: join(keys, 'internal-signing.private.json'),
     internalJwks: join(keys, 'internal-jwks.json'),
     pseudonymKey: join(keys, 'pseudonym.key'),
+    secretsKey: join(keys, 'secrets.key'),
   };
   if (cfg.mode !== 'production') await loadOrCreateKeyFiles(files.devIssuerPrivate, files.devIssuerJwks);
   await loadOrCreateKeyFiles(files.internalPrivate, files.internalJwks);
   // Every subgraph must compute the same Citizen.ref: one key, made once, shared by all.
   await loadPseudonymKeyFile(files.pseudonymKey, cfg.mode !== 'production');
+  // Organisations encrypts webhook signing secrets at rest with this key ring (kit/secrets.ts).
+  await loadSecretKeyRingFile(files.secretsKey, cfg.mode !== 'production');
 
   const urls = await databases(cfg);
   // Scripts (import-units) work on the stack's databases as the owner.
@@ -204,6 +208,7 @@ async function main(): Promise<void> {
         DATABASE_URL: db.url,
         ...(db.migrationUrl ? { MIGRATION_DATABASE_URL: db.migrationUrl } : {}),
         ...(db.appRole ? { APP_DB_ROLE: db.appRole } : {}),
+        ...(name === 'organisations' ? { SECRETS_KEY_FILE: files.secretsKey } : {}),
       });
       await waitReady(name, `http://127.0.0.1:${port}/readyz`, m);
       say(`${name} ready on http://127.0.0.1:${port}/graphql`);
@@ -221,6 +226,18 @@ async function main(): Promise<void> {
   const gw = launch('gateway', 'gateway/main.ts', gatewayEnv);
   await waitReady('gateway', `http://127.0.0.1:${cfg.gatewayPort}/readyz`, gw);
   say(`gateway ready: http://127.0.0.1:${cfg.gatewayPort}/graphql`);
+  // The webhook delivery worker (delivery/, docs/WEBHOOKS.md): its own process, stopped first.
+  const deliveryEnv: Record<string, string> = {
+    ...common,
+    DATABASE_URL: urls.organisations.url,
+    INTERNAL_SIGNING_KEY_FILE: files.internalPrivate,
+    SECRETS_KEY_FILE: files.secretsKey,
+  };
+  for (const name of SUBGRAPHS) {
+    deliveryEnv[`SUBGRAPH_URL_${name.toUpperCase()}`] = `http://127.0.0.1:${cfg.subgraphPorts[name]}/graphql`;
+  }
+  launch('delivery', 'delivery/main.ts', deliveryEnv);
+  say('delivery worker started');
   say('get a development token with: npm run token -- dev-centre-admin');
 }
 

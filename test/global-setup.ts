@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -69,5 +69,8 @@ export default async function globalSetup(): Promise<void> {
   );
   process.env.TEST_PG_ADMIN_URL = admin;
   process.env.TEST_PG_APP_PASSWORD = appPassword;
+  // the suite's log lines, scanned for personal data by the global teardown (test/log-scan.ts)
+  process.env.TEST_LOG_DIR = join(dir, 'logs');
+  await mkdir(process.env.TEST_LOG_DIR);
   await writeFile(join(dir, 'cluster.json'), JSON.stringify({ port: cluster.port }));
 }

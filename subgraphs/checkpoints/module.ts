@@ -6,6 +6,7 @@ import { checkpointsDataSubjectResolvers } from './data-subject';
 import { checkpointsChangeResolvers } from './changes';
 import { mergeResolvers } from '../kit/data-subject';
 import { seedDevelopment, seedReference } from './seed';
+import { checkpointsRetention } from './retention';
 
 /**
  * Checkpoints and controlled venues, their operators and entry/exit control (passages): owns
@@ -19,4 +20,5 @@ export const checkpointsModule: SubgraphModule = {
   resolvers: mergeResolvers(checkpointsResolvers, checkpointsDataSubjectResolvers, checkpointsChangeResolvers),
   seedReference,
   seedDevelopment,
+  retention: checkpointsRetention,
 };

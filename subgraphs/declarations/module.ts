@@ -6,6 +6,7 @@ import { declarationsDataSubjectResolvers } from './data-subject';
 import { declarationsChangeResolvers } from './changes';
 import { mergeResolvers } from '../kit/data-subject';
 import { seedDevelopment, seedReference } from './seed';
+import { declarationsRetention } from './retention';
 
 /**
  * Health declarations: owns `Citizen` (by pseudonym, with the identity document it is computed
@@ -18,4 +19,5 @@ export const declarationsModule: SubgraphModule = {
   resolvers: mergeResolvers(declarationsResolvers, declarationsDataSubjectResolvers, declarationsChangeResolvers),
   seedReference,
   seedDevelopment,
+  retention: declarationsRetention,
 };

@@ -6,6 +6,7 @@ import { feedbackDataSubjectResolvers } from './data-subject';
 import { feedbackChangeResolvers } from './changes';
 import { mergeResolvers } from '../kit/data-subject';
 import { seedDevelopment, seedReference } from './seed';
+import { feedbackRetention } from './retention';
 
 /**
  * Citizen feedback and its handling workflow: owns `Feedback`, extends `Organisation` with its
@@ -19,4 +20,5 @@ export const feedbackModule: SubgraphModule = {
   resolvers: mergeResolvers(feedbackResolvers, feedbackDataSubjectResolvers, feedbackChangeResolvers),
   seedReference,
   seedDevelopment,
+  retention: feedbackRetention,
 };

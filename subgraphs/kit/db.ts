@@ -53,7 +53,7 @@ export async function connectWithRetry(
   opts: { initialDelayMs?: number; maxDelayMs?: number; signal?: AbortSignal } = {},
 ): Promise<void> {
   let delay = opts.initialDelayMs ?? 250;
-  const max = opts.maxDelayMs ?? 10_000;
+  const max = opts.maxDelayMs ?? 5_000;
   for (let attempt = 1; ; attempt++) {
     try {
       await ds.initialize();

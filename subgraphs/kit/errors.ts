@@ -12,6 +12,12 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** A client bound to a trusted-document manifest sent an operation not in it (gateway). */
+  OPERATION_NOT_IN_MANIFEST: 'OPERATION_NOT_IN_MANIFEST',
+  /** A malformed HTTP request (body not JSON, …), answered before GraphQL runs. */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** A request body above the gateway's limit (413). */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -34,6 +40,8 @@ const PUBLIC_CODES = new Set<string>([
   ErrorCode.NOT_FOUND,
   ErrorCode.CONFLICT,
   ErrorCode.RATE_LIMITED,
+  ErrorCode.OPERATION_NOT_IN_MANIFEST,
+  ErrorCode.PAYLOAD_TOO_LARGE,
   ErrorCode.SERVICE_UNAVAILABLE,
   ...REQUEST_CODES,
 ]);

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express, Request, Response } from 'express';
 
@@ -26,13 +26,37 @@ export interface Listening {
   server: Server;
   port: number;
   url: string;
+  /** Requests being answered now (health checks excluded). */
+  inFlight(): number;
+  /**
+   * The first step of a graceful shutdown: keeps listening (so /readyz can answer 503 to the load
+   * balancer) while the requests in flight finish, for at most `graceMs`; every response from now
+   * on closes its connection. Resolves when none is left or the grace period is over.
+   */
+  drain(graceMs: number): Promise<void>;
+  /** Stops listening and waits for in-flight requests, closing what is left after `graceMs`. */
   close(graceMs?: number): Promise<void>;
 }
+
+const isHealthCheck = (url: string | undefined) => url === '/healthz' || url === '/readyz';
 
 /** Listens (port 0 picks a free port) and returns a close that waits for in-flight requests. */
 export async function listen(app: Express, port: number, host: string): Promise<Listening> {
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;
+  let inFlight = 0;
+  let draining = false;
+  const idle = new Set<() => void>();
+  // prepended: it must run before the app answers (a synchronous answer sends its headers at once)
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (draining) res.setHeader('connection', 'close');
+    if (isHealthCheck(req.url)) return;
+    inFlight += 1;
+    res.once('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0) for (const notify of idle) notify();
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -45,8 +69,24 @@ export async function listen(app: Express, port: number, host: string): Promise<
     server,
     port: actual,
     url: `http://${host}:${actual}`,
+    inFlight: () => inFlight,
+    drain: (graceMs) => {
+      draining = true;
+      if (inFlight === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          idle.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, graceMs);
+        timer.unref();
+        idle.add(done);
+      });
+    },
     close: (graceMs = 5_000) =>
       new Promise<void>((resolve) => {
+        draining = true;
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);
         timer.unref();
         server.close(() => {

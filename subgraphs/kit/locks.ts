@@ -4,3 +4,6 @@
  * start at once.
  */
 export const MIGRATION_LOCK = 7_230_451;
+
+/** Serialises retention purges (kit/retention.ts) when several replicas of a subgraph run. */
+export const RETENTION_LOCK = 7_230_452;

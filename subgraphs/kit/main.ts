@@ -9,6 +9,7 @@ import { createLogger } from './logger';
 import type { SubgraphModule } from './module';
 import { createSubgraphServer } from './server';
 import { loadPseudonymKeyFile, parsePseudonymKey } from './pseudonym';
+import { loadSecretKeyRingFile, parseSecretKeyRing, type SecretKeyRing } from './secrets';
 import { loadSubgraphConfig, type SubgraphConfig } from './subgraph-config';
 
 function keyResolver(cfg: SubgraphConfig): JWTVerifyGetKey {
@@ -47,6 +48,10 @@ export async function runSubgraph(module: SubgraphModule, env: NodeJS.ProcessEnv
     cfg.pseudonymKey.kind === 'inline'
       ? parsePseudonymKey(cfg.pseudonymKey.value)
       : await loadPseudonymKeyFile(cfg.pseudonymKey.path, cfg.pseudonymKey.createIfMissing);
+  let secretKeyRing: SecretKeyRing | undefined;
+  if (cfg.secretsKey?.kind === 'inline') secretKeyRing = parseSecretKeyRing(cfg.secretsKey.value);
+  else if (cfg.secretsKey)
+    secretKeyRing = await loadSecretKeyRingFile(cfg.secretsKey.path, cfg.secretsKey.createIfMissing);
   const server = await createSubgraphServer({
     name: module.name,
     resolvers: module.resolvers,
@@ -55,6 +60,9 @@ export async function runSubgraph(module: SubgraphModule, env: NodeJS.ProcessEnv
     logger: log,
     pseudonymKey,
     smallCountThreshold: cfg.smallCountThreshold,
+    secretKeyRing,
+    webhookAllowList: cfg.webhookAllowList,
+    retention: { ...cfg.retention, rules: module.retention ?? [] },
   });
   const listening = await listen(server.app, cfg.port, cfg.host);
   log.info({ url: `${listening.url}/graphql` }, 'listening; connecting to the database');
@@ -63,11 +71,19 @@ export async function runSubgraph(module: SubgraphModule, env: NodeJS.ProcessEnv
   const shutdown = async (signal: string) => {
     if (shuttingDown) return; // Ctrl-C reaches every process of the group, then the launcher's SIGTERM
     shuttingDown = true;
-    log.info({ signal }, 'shutting down');
-    server.drain();
-    await listening.close(cfg.shutdownGraceMs);
+    log.info({ signal, inFlight: listening.inFlight() }, 'shutting down: draining');
+    // Never hang: whatever happens below, the process is gone shortly after the grace period.
+    setTimeout(() => process.exit(1), cfg.shutdownGraceMs + 5_000).unref();
+    const deadline = Date.now() + cfg.shutdownGraceMs;
+    server.drain(); // /readyz answers 503 from now on, while in-flight requests finish
+    await listening.drain(cfg.shutdownGraceMs);
+    await listening.close(Math.max(0, deadline - Date.now()));
     await server.stop();
-    if (dataSource.isInitialized) await dataSource.destroy();
+    // a query still stuck in the database after the grace period must not hold the exit
+    if (dataSource.isInitialized) {
+      await Promise.race([dataSource.destroy().catch(() => undefined), new Promise((r) => setTimeout(r, 2_000))]);
+    }
+    log.info('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

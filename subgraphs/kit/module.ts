@@ -1,6 +1,7 @@
 import type { DataSource, EntitySchema, MigrationInterface } from 'typeorm';
 import type { Logger } from './logger';
 import type { PseudonymKey } from './pseudonym';
+import type { RetentionRule } from './retention';
 import type { SubgraphResolvers } from './server';
 
 /** Everything that defines one subgraph; used by its main, the stack, the tests and the checks. */
@@ -16,6 +17,8 @@ export interface SubgraphModule {
    * key the subgraph runs with, so demo records get the same `Citizen.ref` in every subgraph.
    */
   seedDevelopment?: (db: DataSource, log: Logger, ctx?: SeedContext) => Promise<void>;
+  /** Retention rules, children first (kit/retention.ts); none: nothing of it expires. */
+  retention?: readonly RetentionRule[];
 }
 
 /** What development seeds receive besides the database and the logger. */

@@ -1,4 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { isPublicCode } from './errors';
 
 export interface HasRequestId extends BaseContext {
   requestId: string;
@@ -24,7 +26,7 @@ export function requestIdPlugin<C extends HasRequestId>(): ApolloServerPlugin<C>
 }
 
 export interface HasLog extends HasRequestId {
-  log: { info(obj: object, msg: string): void };
+  log: { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
 /**
@@ -36,6 +38,16 @@ export function requestLogPlugin<C extends HasLog>(): ApolloServerPlugin<C> {
     async requestDidStart({ contextValue }) {
       const started = process.hrtime.bigint();
       return {
+        // the detail of each error that will be masked, under the request's id (the formatter has none)
+        async didEncounterErrors({ errors, operationName }) {
+          for (const e of errors) {
+            if (isPublicCode(e.extensions?.code)) continue;
+            contextValue.log.error(
+              { err: unwrapResolverError(e), path: e.path, operationName: operationName ?? null },
+              'internal error',
+            );
+          }
+        },
         async willSendResponse({ response, operationName }) {
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
           contextValue.log.info(

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { ApolloServer } from '@apollo/server';
@@ -20,6 +21,15 @@ import { schemaFile } from './paths';
 import { applyAccessShield } from './shield';
 import { applyAuditCollection, AuditCollector, auditPlugin } from './audit';
 import { DEFAULT_SMALL_COUNT_THRESHOLD } from './small-counts';
+import type { SecretKeyRing } from './secrets';
+import { EMPTY_ALLOW_LIST, type WebhookAllowList } from './ssrf';
+import { createSubgraphMetrics } from './metrics';
+import {
+  startRetentionScheduler,
+  type RetentionRule,
+  type RetentionScheduler,
+  type RetentionSettings,
+} from './retention';
 
 /** What every resolver of every subgraph receives. */
 export interface SubgraphContext {
@@ -34,6 +44,10 @@ export interface SubgraphContext {
   smallCountThreshold: number;
   /** This request's reads of personal, sensitive and restricted fields (written by `auditPlugin`). */
   audit: AuditCollector;
+  /** The key ring for secrets at rest (kit/secrets.ts); only the subgraphs that keep secrets have one. */
+  secretKeyRing?: SecretKeyRing;
+  /** Webhook targets allowed despite the SSRF rule (kit/ssrf.ts). */
+  webhookAllowList?: WebhookAllowList;
 }
 
 export type SubgraphResolvers = GraphQLResolverMap<SubgraphContext>;
@@ -46,10 +60,14 @@ export interface SubgraphDeps {
   logger: Logger;
   pseudonymKey: PseudonymKey;
   smallCountThreshold?: number;
+  secretKeyRing?: SecretKeyRing;
+  webhookAllowList?: WebhookAllowList;
   /** Overrides the SDL read from `schema/<name>.graphql` (tests of bad schemas). */
   typeDefs?: string;
   /** Wraps the built schema after the access shield (tests). */
   transformSchema?: (schema: GraphQLSchema) => GraphQLSchema;
+  /** The retention scheduler (kit/retention.ts), started once ready; off when absent (tests). */
+  retention?: RetentionSettings & { rules: readonly RetentionRule[] };
 }
 
 export interface SubgraphServer {
@@ -59,6 +77,8 @@ export interface SubgraphServer {
   markReady(): void;
   /** Marks the process as draining: /readyz answers 503 from now on. */
   drain(): void;
+  /** The retention scheduler, once ready and when configured. */
+  retention(): RetentionScheduler | undefined;
   stop(): Promise<void>;
 }
 
@@ -79,6 +99,7 @@ export async function createSubgraphServer(deps: SubgraphDeps): Promise<Subgraph
   // Outside the shield: only fields that resolved (were allowed and did not fail) are audited.
   schema = applyAuditCollection(sdl, schema);
   if (deps.transformSchema) schema = deps.transformSchema(schema);
+  const metrics = createSubgraphMetrics(name, dataSource);
 
   const apollo = new ApolloServer<SubgraphContext>({
     schema,
@@ -87,15 +108,23 @@ export async function createSubgraphServer(deps: SubgraphDeps): Promise<Subgraph
     stopOnTerminationSignals: false,
     formatError: createErrorFormatter(logger),
     introspection: true,
-    plugins: [ApolloServerPluginLandingPageDisabled(), auditPlugin(), requestIdPlugin(), requestLogPlugin()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      auditPlugin(),
+      requestIdPlugin(),
+      requestLogPlugin(),
+      metrics.plugin,
+    ],
     logger,
   });
   await apollo.start();
 
   let ready = false;
   let draining = false;
+  let retention: RetentionScheduler | undefined;
   const app = express();
   app.disable('x-powered-by');
+  app.get('/metrics', metrics.handler);
   mountHealth(app, async (): Promise<Readiness> => {
     const dbUp = await isDatabaseUp(dataSource);
     const state = draining ? 'draining' : ready ? 'serving' : 'starting';
@@ -106,11 +135,16 @@ export async function createSubgraphServer(deps: SubgraphDeps): Promise<Subgraph
     try {
       res.locals.principal = await deps.verifyToken(bearer(req.headers.authorization));
     } catch {
-      res.status(401).json(errorBody(ErrorCode.UNAUTHENTICATED, 'Requests must come through the gateway'));
+      // no trusted request id without the gateway's token: a fresh one, so the refusal can be quoted
+      const requestId = randomUUID();
+      res.setHeader('x-request-id', requestId);
+      res.status(401).json(errorBody(ErrorCode.UNAUTHENTICATED, 'Requests must come through the gateway', requestId));
       return;
     }
     if (!ready || !dataSource.isInitialized) {
-      res.status(503).json(errorBody(ErrorCode.SERVICE_UNAVAILABLE, 'Service temporarily unavailable'));
+      const { requestId } = res.locals.principal as Principal;
+      res.setHeader('x-request-id', requestId);
+      res.status(503).json(errorBody(ErrorCode.SERVICE_UNAVAILABLE, 'Service temporarily unavailable', requestId));
       return;
     }
     next();
@@ -133,6 +167,8 @@ export async function createSubgraphServer(deps: SubgraphDeps): Promise<Subgraph
           smallCountThreshold: deps.smallCountThreshold ?? DEFAULT_SMALL_COUNT_THRESHOLD,
           log: logger.child({ requestId: principal.requestId, subject: principal.subject }),
           audit: new AuditCollector(),
+          secretKeyRing: deps.secretKeyRing,
+          webhookAllowList: deps.webhookAllowList ?? EMPTY_ALLOW_LIST,
         };
       },
     }),
@@ -143,10 +179,18 @@ export async function createSubgraphServer(deps: SubgraphDeps): Promise<Subgraph
     apollo,
     markReady: () => {
       ready = true;
+      if (deps.retention && !retention) {
+        const { rules, ...settings } = deps.retention;
+        retention = startRetentionScheduler(dataSource, rules, settings, logger);
+      }
     },
     drain: () => {
       draining = true;
     },
-    stop: () => apollo.stop(),
+    retention: () => retention,
+    stop: async () => {
+      await retention?.stop();
+      await apollo.stop();
+    },
   };
 }

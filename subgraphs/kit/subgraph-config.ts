@@ -2,7 +2,10 @@ import { ConfigError, EnvReader, type Env, type Mode } from './config';
 import { DEFAULT_PORTS, type SubgraphName } from './module';
 import { localDir } from './paths';
 import { parsePseudonymKey } from './pseudonym';
+import { parseSecretKeyRing } from './secrets';
+import { EMPTY_ALLOW_LIST, parseWebhookAllowList, type WebhookAllowList } from './ssrf';
 import { DEFAULT_SMALL_COUNT_THRESHOLD } from './small-counts';
+import { readRetentionSettings, type RetentionSettings } from './retention';
 
 export interface SubgraphConfig {
   name: SubgraphName;
@@ -27,6 +30,47 @@ export interface SubgraphConfig {
   pseudonymKey: { kind: 'inline'; value: string } | { kind: 'file'; path: string; createIfMissing: boolean };
   shutdownGraceMs: number;
   smallCountThreshold: number;
+  /**
+   * Organisations only (undefined elsewhere): the key ring that encrypts secrets at rest, such as
+   * webhook signing secrets (kit/secrets.ts); inline (`SECRETS_KEY`) or a file (`SECRETS_KEY_FILE`).
+   */
+  secretsKey?: { kind: 'inline'; value: string } | { kind: 'file'; path: string; createIfMissing: boolean };
+  /** Hosts and CIDRs webhooks may reach despite the SSRF rule (`WEBHOOK_ALLOWED_TARGETS`, kit/ssrf.ts). */
+  webhookAllowList: WebhookAllowList;
+  /** RETENTION_INTERVAL_MS (0 = off), RETENTION_BATCH_SIZE, RETENTION_<PERIOD>_DAYS (kit/retention.ts). */
+  retention: RetentionSettings;
+}
+
+function secretsKeyConfig(r: EnvReader, mode: Mode): SubgraphConfig['secretsKey'] {
+  const inline = r.optional('SECRETS_KEY');
+  const file = r.optional('SECRETS_KEY_FILE');
+  if (inline && file) throw new ConfigError('set SECRETS_KEY or SECRETS_KEY_FILE, not both');
+  if (mode === 'production' && !inline && !file) {
+    throw new ConfigError('SECRETS_KEY or SECRETS_KEY_FILE is required in production');
+  }
+  if (inline) {
+    try {
+      parseSecretKeyRing(inline);
+    } catch (e) {
+      throw new ConfigError(`SECRETS_KEY: ${(e as Error).message}`);
+    }
+    return { kind: 'inline', value: inline };
+  }
+  return {
+    kind: 'file',
+    path: file ?? localDir('keys', 'secrets.key'),
+    createIfMissing: mode !== 'production' && !file,
+  };
+}
+
+function webhookAllowList(r: EnvReader): WebhookAllowList {
+  const raw = r.optional('WEBHOOK_ALLOWED_TARGETS');
+  if (raw === undefined) return EMPTY_ALLOW_LIST;
+  try {
+    return parseWebhookAllowList(raw);
+  } catch (e) {
+    throw new ConfigError(`WEBHOOK_ALLOWED_TARGETS: ${(e as Error).message}`);
+  }
 }
 
 /** Reads one subgraph's configuration; the only place a subgraph process reads its environment. */
@@ -77,6 +121,9 @@ export function loadSubgraphConfig(name: SubgraphName, env: Env): SubgraphConfig
     seedDevelopmentData,
     shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
     smallCountThreshold: r.int('SMALL_COUNT_THRESHOLD', DEFAULT_SMALL_COUNT_THRESHOLD, 1, 1000),
+    secretsKey: name === 'organisations' ? secretsKeyConfig(r, mode) : undefined,
+    webhookAllowList: name === 'organisations' ? webhookAllowList(r) : EMPTY_ALLOW_LIST,
+    retention: readRetentionSettings(r),
     pseudonymKey: inlineKey
       ? { kind: 'inline', value: inlineKey }
       : {

@@ -6,6 +6,7 @@ import { movementDataSubjectResolvers } from './data-subject';
 import { movementChangeResolvers } from './changes';
 import { mergeResolvers } from '../kit/data-subject';
 import { seedDevelopment, seedReference } from './seed';
+import { movementRetention } from './retention';
 
 /** Movement declarations: owns `MovementDeclaration`, extends `Citizen` with its movements. */
 export const movementModule: SubgraphModule = {
@@ -15,4 +16,5 @@ export const movementModule: SubgraphModule = {
   resolvers: mergeResolvers(movementResolvers, movementDataSubjectResolvers, movementChangeResolvers),
   seedReference,
   seedDevelopment,
+  retention: movementRetention,
 };

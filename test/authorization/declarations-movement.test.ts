@@ -115,7 +115,9 @@ describe('jurisdiction', () => {
     const C = `query($ref: ID!) { citizen(ref: $ref) { ref } }`;
     const person = await stack.as('dev-health-01', PURPOSE).query(C, { ref: testCitizenRef(saigonese) });
     expect(person.body).toEqual({ data: { citizen: null } });
-    expect(person.body).toEqual((await stack.as('dev-health-01', PURPOSE).query(C, { ref: testCitizenRef(987654) })).body);
+    expect(person.body).toEqual(
+      (await stack.as('dev-health-01', PURPOSE).query(C, { ref: testCitizenRef(987654) })).body,
+    );
   });
 
   test('nested and entity-join paths show only in-jurisdiction records', async () => {

@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 const QUERY = `query($code: ID!, $from: DateTime!, $to: DateTime!) {
-  inboundMovements(destinationUnitCode: $code, from: $from, to: $to, first: 100) {
+  inboundMovements(destinationUnitCode: $code, from: $from, to: $to, first: 25) {
     edges { node {
       id status
       statusHistory { from to by at }

@@ -1,0 +1,191 @@
+import type { DataSource } from 'typeorm';
+import { ConfigError, type EnvReader } from './config';
+import { RETENTION_LOCK } from './locks';
+import type { Logger } from './logger';
+import { purgeRange } from './outbox';
+
+/**
+ * Retention (DESIGN §5.7): each kind of personal record is deleted a fixed number of days after
+ * its reference time (a passage's scan, the end of a declaration's window, a journey's validity,
+ * a feedback item's closure). Each subgraph lists its rules (`subgraphs/<name>/retention.ts`),
+ * children before the rows they reference; the audit trail is never purged.
+ *
+ * A run takes each rule in order and purges its expired records in batches, one transaction per
+ * batch: the batch is selected, deleted through `purgeRange` (no per-row outbox events) and
+ * described by ONE `PURGED` outbox event (rule, reference column, cutoff, oldest and newest
+ * reference time, count). A transaction-scoped advisory lock keeps two replicas from purging the
+ * same database at once (the other one skips the batch and ends its run).
+ */
+
+/** The retention periods, each configurable as `RETENTION_<PERIOD>_DAYS`. */
+export const RETENTION_PERIODS = ['PASSAGE', 'DECLARATION', 'MOVEMENT', 'FEEDBACK'] as const;
+export type RetentionPeriod = (typeof RETENTION_PERIODS)[number];
+export type RetentionDays = Readonly<Record<RetentionPeriod, number>>;
+
+export const DEFAULT_RETENTION_DAYS: RetentionDays = {
+  PASSAGE: 25,
+  DECLARATION: 30,
+  MOVEMENT: 14,
+  FEEDBACK: 365,
+};
+
+export const DEFAULT_RETENTION_INTERVAL_MS = 3_600_000;
+export const DEFAULT_RETENTION_BATCH_SIZE = 1000;
+
+export interface RetentionRule {
+  /** Names the rule in logs and in the PURGED event (e.g. `passage`). */
+  name: string;
+  /** The outbox entity type the PURGED event is about (the feed's entity type). */
+  entityType: string;
+  period: RetentionPeriod;
+  /** The reference time the period runs from, in words (documentation and the event's range). */
+  basis: string;
+  /**
+   * SQL of the next batch of expired records, oldest first: `$1` the cutoff (timestamptz), `$2`
+   * the batch size; returns `key` (text) and `at` (the record's reference time, before the cutoff).
+   */
+  select: string;
+  /** SQL deleting the selected records: `$1` the keys (text[]). No RETURNING (purgeRange adds it). */
+  delete: string;
+}
+
+export interface RetentionSettings {
+  /** How often a subgraph process runs its rules; 0 turns the scheduler off. */
+  intervalMs: number;
+  days: RetentionDays;
+  batchSize: number;
+}
+
+export interface PurgeResult {
+  rule: string;
+  entityType: string;
+  cutoff: Date;
+  /** Records deleted (cascaded children not counted). */
+  purged: number;
+  /** PURGED events appended (one per batch). */
+  ranges: number;
+}
+
+/** Reads RETENTION_INTERVAL_MS, RETENTION_BATCH_SIZE and RETENTION_<PERIOD>_DAYS. */
+export function readRetentionSettings(r: EnvReader): RetentionSettings {
+  const days = Object.fromEntries(
+    RETENTION_PERIODS.map((p) => [p, r.int(`RETENTION_${p}_DAYS`, DEFAULT_RETENTION_DAYS[p], 1, 36_500)]),
+  ) as Record<RetentionPeriod, number>;
+  const intervalMs = r.int('RETENTION_INTERVAL_MS', DEFAULT_RETENTION_INTERVAL_MS, 0, 7 * 86_400_000);
+  if (intervalMs > 0 && intervalMs < 1000) throw new ConfigError('RETENTION_INTERVAL_MS must be 0 (off) or ≥ 1000');
+  return { intervalMs, days, batchSize: r.int('RETENTION_BATCH_SIZE', DEFAULT_RETENTION_BATCH_SIZE, 1, 100_000) };
+}
+
+interface Batch {
+  key: string;
+  at: Date;
+}
+
+/** Purges one batch of `rule` in its own transaction; null when another process holds the lock. */
+async function purgeBatch(
+  ds: DataSource,
+  rule: RetentionRule,
+  cutoff: Date,
+  days: number,
+  batchSize: number,
+): Promise<{ selected: number; purged: number } | null> {
+  return ds.transaction(async (m) => {
+    const [lock] = (await m.query('SELECT pg_try_advisory_xact_lock($1) AS ok', [RETENTION_LOCK])) as { ok: boolean }[];
+    if (!lock?.ok) return null;
+    const rows = (await m.query(rule.select, [cutoff, batchSize])) as Batch[];
+    if (!rows.length) return { selected: 0, purged: 0 };
+    const times = rows.map((r) => new Date(r.at).getTime());
+    const purged = await purgeRange(m, {
+      entityType: rule.entityType,
+      deleteSql: rule.delete,
+      params: [rows.map((r) => r.key)],
+      range: {
+        rule: rule.name,
+        basis: rule.basis,
+        retentionDays: days,
+        cutoff: cutoff.toISOString(),
+        from: new Date(Math.min(...times)).toISOString(),
+        to: new Date(Math.max(...times)).toISOString(),
+      },
+    });
+    return { selected: rows.length, purged };
+  });
+}
+
+/**
+ * Runs every rule once, in order (children first), each until nothing of it has expired. Returns
+ * what each rule purged; logs counts only (never keys or record contents).
+ */
+export async function runRetention(
+  ds: DataSource,
+  rules: readonly RetentionRule[],
+  opts: { days?: Partial<RetentionDays>; batchSize?: number; now?: Date; log?: Logger } = {},
+): Promise<PurgeResult[]> {
+  const now = opts.now ?? new Date();
+  const batchSize = opts.batchSize ?? DEFAULT_RETENTION_BATCH_SIZE;
+  const results: PurgeResult[] = [];
+  for (const rule of rules) {
+    const days = opts.days?.[rule.period] ?? DEFAULT_RETENTION_DAYS[rule.period];
+    const cutoff = new Date(now.getTime() - days * 86_400_000);
+    const result: PurgeResult = { rule: rule.name, entityType: rule.entityType, cutoff, purged: 0, ranges: 0 };
+    for (;;) {
+      const batch = await purgeBatch(ds, rule, cutoff, days, batchSize);
+      if (batch === null) {
+        opts.log?.info({ rule: rule.name }, 'retention: another process is purging; run skipped');
+        return results;
+      }
+      if (batch.selected === 0) break;
+      result.purged += batch.purged;
+      result.ranges += 1;
+      if (batch.selected < batchSize) break;
+    }
+    if (result.purged) {
+      opts.log?.info(
+        { rule: rule.name, entityType: rule.entityType, purged: result.purged, ranges: result.ranges, days },
+        'retention: records purged',
+      );
+    }
+    results.push(result);
+  }
+  return results;
+}
+
+export interface RetentionScheduler {
+  /** Runs once now (after any run in progress); resolves with its results. */
+  runNow(): Promise<PurgeResult[]>;
+  /** Stops the timer and waits for a run in progress. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the rules every `intervalMs` (the first run one interval after start), never two runs at
+ * once. A failed run is logged and the next one tries again.
+ */
+export function startRetentionScheduler(
+  ds: DataSource,
+  rules: readonly RetentionRule[],
+  settings: RetentionSettings,
+  log: Logger,
+): RetentionScheduler {
+  let running: Promise<PurgeResult[]> = Promise.resolve([]);
+  const runNow = () => {
+    running = running
+      .catch(() => [])
+      .then(() => runRetention(ds, rules, { days: settings.days, batchSize: settings.batchSize, log }));
+    return running;
+  };
+  const timer =
+    settings.intervalMs > 0 && rules.length
+      ? setInterval(() => {
+          runNow().catch((e: unknown) => log.error({ reason: (e as Error).message }, 'retention run failed'));
+        }, settings.intervalMs)
+      : undefined;
+  timer?.unref();
+  return {
+    runNow,
+    stop: async () => {
+      if (timer) clearInterval(timer);
+      await running.catch(() => undefined);
+    },
+  };
+}
