@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, visit, type DirectiveNode } from 'graphql';
+import { parse, print, visit, type DirectiveNode } from 'graphql';
 import { composeRoverConfig, readRoverConfig } from '../gateway/composition';
 import { SUBGRAPHS } from '../subgraphs/kit/module';
 import { ROOT, schemaFile } from '../subgraphs/kit/paths';
@@ -77,4 +77,34 @@ test.each([...SUBGRAPHS])('every field of the %s subgraph is classified with @ac
   });
   expect(unclassified).toEqual([]);
   expect(badClass).toEqual([]);
+});
+
+test('the shared data-subject and change-feed types are the same in every subgraph that declares them', () => {
+  // @shareable value types must be declared by each subgraph; a copy that drifts (another rule, a
+  // missing field) would silently narrow who may read it or what it carries.
+  const SHARED = [
+    'AccessLogEntry',
+    'PersonalRecord',
+    'ErasureReport',
+    'ErasedRecords',
+    'ErasureAction',
+    'DataSubjectRequestInput',
+    'ChangeKind',
+    'JSONObject',
+  ];
+  const copies = new Map<string, Map<string, string>>();
+  for (const name of SUBGRAPHS) {
+    const doc = parse(readFileSync(schemaFile(`${name}.graphql`), 'utf8'));
+    for (const def of doc.definitions) {
+      if (!('name' in def) || !def.name || !SHARED.includes(def.name.value)) continue;
+      const byName = copies.get(def.name.value) ?? new Map<string, string>();
+      byName.set(name, print(def));
+      copies.set(def.name.value, byName);
+    }
+  }
+  expect([...copies.keys()].sort()).toEqual([...SHARED].sort());
+  for (const [type, bySubgraph] of copies) {
+    const distinct = new Set(bySubgraph.values());
+    expect({ type, copies: distinct.size }).toEqual({ type, copies: 1 });
+  }
 });
