@@ -4,6 +4,7 @@ import { Audit1795737600000 } from './1795737600000-Audit';
 import { OperatorSubject1795737600100 } from './1795737600100-OperatorSubject';
 import { AuditSubjects1795824000000 } from './1795824000000-AuditSubjects';
 import { Outbox1795910400000 } from './1795910400000-Outbox';
+import { PartitionPassages1796169600000 } from './1796169600000-PartitionPassages';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const checkpointsMigrations = [
@@ -13,4 +14,5 @@ export const checkpointsMigrations = [
   OperatorSubject1795737600100,
   AuditSubjects1795824000000,
   Outbox1795910400000,
+  PartitionPassages1796169600000,
 ];

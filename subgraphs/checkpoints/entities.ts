@@ -1,4 +1,4 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { ADMIN_UNIT_ENTITIES } from '../kit/admin-units/entities';
 import { IdempotencyKey } from '../kit/idempotency';
 
@@ -160,14 +160,20 @@ export class CheckpointOperatorRow {
 
 /**
  * One scan of a person at a checkpoint. The person is stored by pseudonym only (DESIGN §4). Scans
- * from offline devices arrive late: `received_at` is when the server stored it, and
- * (device_id, device_passage_id) is unique so a retried sync stores nothing twice.
+ * from offline devices arrive late: `received_at` is when the server stored it, and a device's
+ * own id of a scan is stored once, so a retried sync stores nothing twice.
+ *
+ * The table is partitioned by day of `scanned_at` (migration PartitionPassages; the entity
+ * describes the parent). A partitioned table's unique keys include its partition key: the primary
+ * key is (id, scanned_at) — ids are random UUIDs, unique on their own — and the device key
+ * (device_id, device_passage_id, scanned_at), which a retry (same scan time) still hits; the write
+ * path checks the device's ids across all days under a per-device lock (passage-rows.ts).
  */
 @Entity({ name: 'passage' })
 @Index('ix_passage_checkpoint_scanned', ['checkpointId', 'scannedAt', 'id'])
 @Index('ix_passage_citizen_scanned', ['citizenRef', 'scannedAt'])
 @Index('ix_passage_movement', ['movementDeclarationId'])
-@Index('uq_passage_device', ['deviceId', 'devicePassageId'], { unique: true })
+@Index('uq_passage_device', ['deviceId', 'devicePassageId', 'scannedAt'], { unique: true })
 @Check('ck_passage_direction', `direction IN (${list(PASSAGE_DIRECTIONS)})`)
 @Check('ck_passage_credential_type', `credential_type IN (${list(CREDENTIAL_TYPES)})`)
 @Check('ck_passage_decision', `decision IN (${list(PASSAGE_DECISIONS)})`)
@@ -189,7 +195,7 @@ export class PassageRow {
   @Column({ type: 'text' })
   direction: PassageDirection;
 
-  @Column({ name: 'scanned_at', type: 'timestamptz', precision: 3 })
+  @PrimaryColumn({ name: 'scanned_at', type: 'timestamptz', precision: 3, primaryKeyConstraintName: 'pk_passage' })
   scannedAt: Date;
 
   @Column({ name: 'credential_type', type: 'text' })

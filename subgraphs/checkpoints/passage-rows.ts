@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { DEVICE_LOCK } from '../kit/locks';
 import type { PassageRow } from './entities';
 
 /*
@@ -69,9 +70,14 @@ const values = (p: NewPassage): unknown[] => [
 ];
 
 /**
- * Inserts the passages in one statement. A passage whose (device_id, device_passage_id) is already
- * stored is skipped (ON CONFLICT DO NOTHING): the rows returned are the ones stored now, in no
- * particular order. 13 parameters a row keeps 1000 rows well under PostgreSQL's 65535.
+ * Inserts the passages in one statement. A passage whose (device_id, device_passage_id, scanned_at)
+ * is already stored is skipped (ON CONFLICT DO NOTHING): the rows returned are the ones stored now,
+ * in no particular order. 13 parameters a row keeps 1000 rows well under PostgreSQL's 65535.
+ *
+ * The table is partitioned by scanned_at, so the unique key holds the scan time: it catches a retry
+ * (which repeats the scan time) even when two syncs race, but not the same device id sent again
+ * with another time. Device writes therefore first take `lockDevice` and look the ids up in every
+ * partition (`storedDevicePassages`), and insert only what is not there.
  */
 export async function insertPassages(m: EntityManager, passages: readonly NewPassage[]): Promise<PassageRow[]> {
   if (passages.length === 0) return [];
@@ -83,7 +89,7 @@ export async function insertPassages(m: EntityManager, passages: readonly NewPas
   });
   const rows = (await m.query(
     `INSERT INTO passage (${INSERTED.join(', ')}) VALUES ${tuples.join(', ')}
-     ON CONFLICT (device_id, device_passage_id) DO NOTHING
+     ON CONFLICT (device_id, device_passage_id, scanned_at) DO NOTHING
      RETURNING ${PASSAGE_COLUMNS.join(', ')}`,
     params,
   )) as Record<string, unknown>[];
@@ -102,4 +108,13 @@ export async function storedDevicePassages(
     [deviceId, devicePassageIds],
   )) as Record<string, unknown>[];
   return new Map(rows.map((r) => [r.device_passage_id as string, passageFromRaw(r)]));
+}
+
+/**
+ * Serialises this device's passage writes until the transaction ends (a transaction-level advisory
+ * lock on the device id's hash): a look-up by `storedDevicePassages` made after it stays true until
+ * the insert, so a device scan id is stored at most once, whatever day it names.
+ */
+export async function lockDevice(m: EntityManager, deviceId: string): Promise<void> {
+  await m.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [DEVICE_LOCK, deviceId]);
 }

@@ -16,7 +16,7 @@ import {
 } from './entities';
 import { coversCheckpoint } from './access';
 import { checkpointById } from './loaders';
-import { insertPassages, storedDevicePassages, type NewPassage } from './passage-rows';
+import { insertPassages, lockDevice, storedDevicePassages, type NewPassage } from './passage-rows';
 import * as v from './validation';
 
 /*
@@ -215,6 +215,12 @@ export async function recordPassage(
       const assigned = await assignedCheckpoints(ctx, m, [passage.checkpointId]);
       checkCheckpoint(ctx, passage, checkpoints.get(passage.checkpointId), assigned);
       checkOperator(passage, (await operatorsOnDuty(m, [passage])).has(0));
+      if (passage.deviceId !== null && passage.devicePassageId !== null) {
+        await lockDevice(m, passage.deviceId);
+        if ((await storedDevicePassages(m, passage.deviceId, [passage.devicePassageId])).size) {
+          throw conflict('the device already sent a passage with this devicePassageId', 'devicePassageId');
+        }
+      }
       [created.row] = await insertPassages(m, [passage]);
       if (!created.row) {
         throw conflict('the device already sent a passage with this devicePassageId', 'devicePassageId');
@@ -256,7 +262,8 @@ function itemError(e: unknown): { code: string; field: string; rule: string } {
 /**
  * Offline sync. Order of work, so a retry is always answered the same way and the database sees a
  * fixed number of statements whatever the batch size: (1) each item's devicePassageId, and repeats
- * within the batch; (2) one SELECT for the ids the device already sent (duplicates); (3) each
+ * within the batch; (2) the device's lock (passage-rows.ts `lockDevice`: one sync of a device at a
+ * time) and one SELECT for the ids the device already sent, on any day (duplicates); (3) each
  * remaining item's own rules; (4) one SELECT locking the checkpoints named; (5) one SELECT for the
  * operators named; (6) one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING for the valid items.
  * Items that lost a race with a concurrent sync of the same ids are looked up and reported as
@@ -300,6 +307,8 @@ export async function recordPassagesBatch(
   });
 
   await ctx.db.transaction(async (m) => {
+    // one sync of a device at a time: what it already stored, looked up below, stays so until the insert
+    await lockDevice(m, deviceId);
     const already = await storedDevicePassages(m, deviceId, [...firstIndexOf.keys()]);
     // A passage already stored at a checkpoint now outside the caller's jurisdiction is not shown:
     // the item is answered as one naming an unknown checkpoint (one more statement, only for retries).

@@ -27,8 +27,16 @@ interface InternalClaims extends JWTPayload {
   rid: string;
 }
 
-/** Signs the short-lived token the gateway sends to one subgraph (audience = subgraph name). */
-export async function signInternalToken(key: SigningKey, principal: Principal, audience: string): Promise<string> {
+/**
+ * Signs the short-lived token the gateway sends to one subgraph (audience = subgraph name). Only the
+ * benchmark (bench/identity.ts) signs a longer-lived one for several audiences (BENCH_MODE).
+ */
+export async function signInternalToken(
+  key: SigningKey,
+  principal: Principal,
+  audience: string | string[],
+  ttlSeconds: number = INTERNAL_TOKEN_TTL_SECONDS,
+): Promise<string> {
   const claims: InternalClaims = {
     knd: principal.kind,
     org: principal.organisationCode,
@@ -44,7 +52,7 @@ export async function signInternalToken(key: SigningKey, principal: Principal, a
     .setAudience(audience)
     .setSubject(principal.subject)
     .setIssuedAt()
-    .setExpirationTime(`${INTERNAL_TOKEN_TTL_SECONDS}s`)
+    .setExpirationTime(`${ttlSeconds}s`)
     .sign(key.key);
 }
 
@@ -61,11 +69,27 @@ const isJurisdictions = (v: unknown): v is Jurisdiction[] =>
 
 export type InternalTokenVerifier = (token: string | undefined) => Promise<Principal>;
 
+/** The longest lifetime (`exp - iat`) an internal token may claim: what the gateway signs, plus skew. */
+export const INTERNAL_TOKEN_MAX_LIFETIME_SECONDS = INTERNAL_TOKEN_TTL_SECONDS + INTERNAL_TOKEN_CLOCK_TOLERANCE_SECONDS;
+
+export interface InternalTokenVerifierOptions {
+  /**
+   * Benchmarks only (BENCH_MODE, kit/subgraph-config.ts): this exact token may live longer than
+   * INTERNAL_TOKEN_MAX_LIFETIME_SECONDS. It is still verified like any other.
+   */
+  benchFixedToken?: string;
+}
+
 /**
  * Verifies the gateway's token for this subgraph and parses it once into a typed principal.
- * Any failure is UNAUTHENTICATED, with no detail that would help a forger.
+ * Any failure is UNAUTHENTICATED, with no detail that would help a forger. A token claiming a
+ * longer life than the gateway ever signs is refused (a leaked token stays useful for a minute only).
  */
-export function createInternalTokenVerifier(keys: JWTVerifyGetKey, audience: string): InternalTokenVerifier {
+export function createInternalTokenVerifier(
+  keys: JWTVerifyGetKey,
+  audience: string,
+  opts: InternalTokenVerifierOptions = {},
+): InternalTokenVerifier {
   return async (token) => {
     if (!token) throw unauthenticated('Requests must come through the gateway');
     let payload: JWTPayload;
@@ -78,6 +102,10 @@ export function createInternalTokenVerifier(keys: JWTVerifyGetKey, audience: str
         requiredClaims: ['sub', 'exp', 'iat'],
       }));
     } catch {
+      throw unauthenticated('Requests must come through the gateway');
+    }
+    const lifetime = (payload.exp as number) - (payload.iat as number);
+    if (lifetime > INTERNAL_TOKEN_MAX_LIFETIME_SECONDS && token !== opts.benchFixedToken) {
       throw unauthenticated('Requests must come through the gateway');
     }
     const c = payload as Partial<InternalClaims>;

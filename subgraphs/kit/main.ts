@@ -7,6 +7,12 @@ import { createInternalTokenVerifier } from './internal-token';
 import { fileJwks } from './keys';
 import { createLogger } from './logger';
 import type { SubgraphModule } from './module';
+import {
+  DEFAULT_PARTITIONS_AHEAD,
+  ensurePartitionWindow,
+  startPartitionKeeper,
+  type PartitionKeeper,
+} from './partitions';
 import { createSubgraphServer } from './server';
 import { loadPseudonymKeyFile, parsePseudonymKey } from './pseudonym';
 import { loadSecretKeyRingFile, parseSecretKeyRing, type SecretKeyRing } from './secrets';
@@ -21,8 +27,9 @@ function keyResolver(cfg: SubgraphConfig): JWTVerifyGetKey {
 /**
  * Runs one subgraph as its own process: listens first (so /healthz answers and /readyz says 503),
  * then connects to its database as the owner (MIGRATION_DATABASE_URL) with backoff, migrates,
- * grants the application role (APP_DB_ROLE) its privileges, seeds, and serves through its own
- * connection (DATABASE_URL: the application role, neither owner nor superuser). SIGTERM/SIGINT
+ * grants the application role (APP_DB_ROLE) its privileges, makes the partitions of its
+ * time-partitioned tables (retained days to PARTITIONS_AHEAD days ahead; then daily), seeds, and
+ * serves through its own connection (DATABASE_URL: the application role, neither owner nor superuser). SIGTERM/SIGINT
  * drain and exit 0; a bad configuration exits 1 at once.
  */
 export async function runSubgraph(module: SubgraphModule, env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -56,7 +63,9 @@ export async function runSubgraph(module: SubgraphModule, env: NodeJS.ProcessEnv
     name: module.name,
     resolvers: module.resolvers,
     dataSource,
-    verifyToken: createInternalTokenVerifier(keyResolver(cfg), module.name),
+    verifyToken: createInternalTokenVerifier(keyResolver(cfg), module.name, {
+      benchFixedToken: cfg.benchFixedInternalToken,
+    }),
     logger: log,
     pseudonymKey,
     smallCountThreshold: cfg.smallCountThreshold,
@@ -64,8 +73,26 @@ export async function runSubgraph(module: SubgraphModule, env: NodeJS.ProcessEnv
     webhookAllowList: cfg.webhookAllowList,
     retention: { ...cfg.retention, rules: module.retention ?? [] },
   });
+  if (cfg.benchFixedInternalToken) log.warn('BENCH_MODE: accepting the fixed benchmark internal token');
   const listening = await listen(server.app, cfg.port, cfg.host);
   log.info({ url: `${listening.url}/graphql` }, 'listening; connecting to the database');
+
+  // time-partitioned tables (kit/partitions.ts): a partition for each day from the retention cutoff
+  // to PARTITIONS_AHEAD days ahead, made at start-up and kept daily
+  const partitioned = (module.retention ?? []).flatMap((r) =>
+    r.partitions
+      ? [
+          {
+            spec: r.partitions,
+            window: {
+              ahead: cfg.retention.partitionsAhead ?? DEFAULT_PARTITIONS_AHEAD,
+              behindDays: cfg.retention.days[r.period],
+            },
+          },
+        ]
+      : [],
+  );
+  let partitionKeeper: PartitionKeeper | undefined;
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
@@ -79,6 +106,7 @@ export async function runSubgraph(module: SubgraphModule, env: NodeJS.ProcessEnv
     await listening.drain(cfg.shutdownGraceMs);
     await listening.close(Math.max(0, deadline - Date.now()));
     await server.stop();
+    await partitionKeeper?.stop();
     // a query still stuck in the database after the grace period must not hold the exit
     if (dataSource.isInitialized) {
       await Promise.race([dataSource.destroy().catch(() => undefined), new Promise((r) => setTimeout(r, 2_000))]);
@@ -104,12 +132,16 @@ export async function runSubgraph(module: SubgraphModule, env: NodeJS.ProcessEnv
     const applied = await migrate(ownerDs);
     if (applied.length) log.info({ migrations: applied }, 'migrations applied');
     if (cfg.appDbRole) await grantApplicationRole(ownerDs, cfg.appDbRole);
+    for (const t of partitioned) await ensurePartitionWindow(ownerDs, t.spec, t.window, new Date(), log);
     await module.seedReference?.(ownerDs, log);
     if (cfg.seedDevelopmentData) await module.seedDevelopment?.(ownerDs, log, { pseudonymKey });
   } finally {
     if (separateOwner && ownerDs.isInitialized) await ownerDs.destroy();
   }
   if (separateOwner) await connectWithRetry(dataSource, log);
+  if (partitioned.length) {
+    partitionKeeper = startPartitionKeeper(dataSource, partitioned, { log });
+  }
   server.markReady();
   log.info('ready');
 }

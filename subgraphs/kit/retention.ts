@@ -3,6 +3,7 @@ import { ConfigError, type EnvReader } from './config';
 import { RETENTION_LOCK } from './locks';
 import type { Logger } from './logger';
 import { purgeRange } from './outbox';
+import { DEFAULT_PARTITIONS_AHEAD, dropPartition, listPartitions, type PartitionSpec } from './partitions';
 
 /**
  * Retention (DESIGN §5.7): each kind of personal record is deleted a fixed number of days after
@@ -15,6 +16,11 @@ import { purgeRange } from './outbox';
  * described by ONE `PURGED` outbox event (rule, reference column, cutoff, oldest and newest
  * reference time, count). A transaction-scoped advisory lock keeps two replicas from purging the
  * same database at once (the other one skips the batch and ends its run).
+ *
+ * A rule over a time-partitioned table (`partitions`, kit/partitions.ts) first detaches and drops
+ * every partition lying entirely before the cutoff, one transaction and ONE `PURGED` event per
+ * partition (its bounds and row count), without touching a row; the batches then purge what is
+ * left before the cutoff — the rows of the partition the cutoff falls in, and any in DEFAULT.
  */
 
 /** The retention periods, each configurable as `RETENTION_<PERIOD>_DAYS`. */
@@ -47,6 +53,8 @@ export interface RetentionRule {
   select: string;
   /** SQL deleting the selected records: `$1` the keys (text[]). No RETURNING (purgeRange adds it). */
   delete: string;
+  /** The rule's table is partitioned by `basis`: expired partitions are dropped whole first. */
+  partitions?: PartitionSpec;
 }
 
 export interface RetentionSettings {
@@ -54,6 +62,8 @@ export interface RetentionSettings {
   intervalMs: number;
   days: RetentionDays;
   batchSize: number;
+  /** Periods of partitions kept ready ahead of today (PARTITIONS_AHEAD, kit/partitions.ts). */
+  partitionsAhead?: number;
 }
 
 export interface PurgeResult {
@@ -62,8 +72,10 @@ export interface PurgeResult {
   cutoff: Date;
   /** Records deleted (cascaded children not counted). */
   purged: number;
-  /** PURGED events appended (one per batch). */
+  /** PURGED events appended (one per batch, one per dropped partition). */
   ranges: number;
+  /** Partitions dropped whole (their rows are counted in `purged`). */
+  partitions: number;
 }
 
 /** Reads RETENTION_INTERVAL_MS, RETENTION_BATCH_SIZE and RETENTION_<PERIOD>_DAYS. */
@@ -73,7 +85,12 @@ export function readRetentionSettings(r: EnvReader): RetentionSettings {
   ) as Record<RetentionPeriod, number>;
   const intervalMs = r.int('RETENTION_INTERVAL_MS', DEFAULT_RETENTION_INTERVAL_MS, 0, 7 * 86_400_000);
   if (intervalMs > 0 && intervalMs < 1000) throw new ConfigError('RETENTION_INTERVAL_MS must be 0 (off) or ≥ 1000');
-  return { intervalMs, days, batchSize: r.int('RETENTION_BATCH_SIZE', DEFAULT_RETENTION_BATCH_SIZE, 1, 100_000) };
+  return {
+    intervalMs,
+    days,
+    batchSize: r.int('RETENTION_BATCH_SIZE', DEFAULT_RETENTION_BATCH_SIZE, 1, 100_000),
+    partitionsAhead: r.int('PARTITIONS_AHEAD', DEFAULT_PARTITIONS_AHEAD, 1, 366),
+  };
 }
 
 interface Batch {
@@ -112,6 +129,70 @@ async function purgeBatch(
   });
 }
 
+/** `lock_timeout` expired (SQLSTATE 55P03). */
+function isLockTimeout(e: unknown): boolean {
+  const err = e as { code?: unknown; driverError?: { code?: unknown } };
+  return err?.code === '55P03' || err?.driverError?.code === '55P03';
+}
+
+/**
+ * Drops the partitions of `rule` lying entirely before the cutoff, oldest first, each in its own
+ * transaction with its PURGED event; null when another process holds the lock. A partition whose
+ * drop cannot get its lock in time (a long read holds the table) is left for the next run.
+ */
+async function dropExpiredPartitions(
+  ds: DataSource,
+  rule: RetentionRule,
+  spec: PartitionSpec,
+  cutoff: Date,
+  days: number,
+  log?: Logger,
+): Promise<{ partitions: number; purged: number } | null> {
+  const expired = (await listPartitions(ds, spec)).filter((p) => p.to !== null && p.to.getTime() <= cutoff.getTime());
+  const done = { partitions: 0, purged: 0 };
+  for (const p of expired) {
+    const count = await ds
+      .transaction(async (m) => {
+        const [lock] = (await m.query('SELECT pg_try_advisory_xact_lock($1) AS ok', [RETENTION_LOCK])) as {
+          ok: boolean;
+        }[];
+        if (!lock?.ok) return null;
+        // DETACH takes the parent exclusively for an instant: never queue the table's readers behind us
+        await m.query(`SET LOCAL lock_timeout = '2s'`);
+        const n = await dropPartition(m, spec, p.name);
+        await m.query(
+          `INSERT INTO outbox_event (id, txid, entity_type, entity_id, change_kind, unit_codes, occurred_at, details)
+         VALUES (gen_random_uuid(), pg_current_xact_id()::text::bigint, $1, '*', 'PURGED', '{}', clock_timestamp(), $2)`,
+          [
+            rule.entityType,
+            JSON.stringify({
+              rule: rule.name,
+              basis: rule.basis,
+              retentionDays: days,
+              cutoff: cutoff.toISOString(),
+              partition: p.name,
+              from: p.from!.toISOString(),
+              to: p.to!.toISOString(),
+              count: n,
+            }),
+          ],
+        );
+        return n;
+      })
+      .catch((e: unknown) => {
+        if (!isLockTimeout(e)) throw e;
+        log?.warn({ rule: rule.name, partition: p.name }, 'retention: partition busy; left for the next run');
+        return undefined;
+      });
+    if (count === undefined) break;
+    if (count === null) return null;
+    done.partitions += 1;
+    done.purged += count;
+    log?.info({ rule: rule.name, partition: p.name, purged: count }, 'retention: partition dropped');
+  }
+  return done;
+}
+
 /**
  * Runs every rule once, in order (children first), each until nothing of it has expired. Returns
  * what each rule purged; logs counts only (never keys or record contents).
@@ -127,7 +208,24 @@ export async function runRetention(
   for (const rule of rules) {
     const days = opts.days?.[rule.period] ?? DEFAULT_RETENTION_DAYS[rule.period];
     const cutoff = new Date(now.getTime() - days * 86_400_000);
-    const result: PurgeResult = { rule: rule.name, entityType: rule.entityType, cutoff, purged: 0, ranges: 0 };
+    const result: PurgeResult = {
+      rule: rule.name,
+      entityType: rule.entityType,
+      cutoff,
+      purged: 0,
+      ranges: 0,
+      partitions: 0,
+    };
+    if (rule.partitions) {
+      const dropped = await dropExpiredPartitions(ds, rule, rule.partitions, cutoff, days, opts.log);
+      if (dropped === null) {
+        opts.log?.info({ rule: rule.name }, 'retention: another process is purging; run skipped');
+        return results;
+      }
+      result.partitions = dropped.partitions;
+      result.ranges += dropped.partitions;
+      result.purged += dropped.purged;
+    }
     for (;;) {
       const batch = await purgeBatch(ds, rule, cutoff, days, batchSize);
       if (batch === null) {

@@ -39,6 +39,23 @@ export interface SubgraphConfig {
   webhookAllowList: WebhookAllowList;
   /** RETENTION_INTERVAL_MS (0 = off), RETENTION_BATCH_SIZE, RETENTION_<PERIOD>_DAYS (kit/retention.ts). */
   retention: RetentionSettings;
+  /**
+   * Benchmarks only (`npm run bench`, docs/PERFORMANCE.md): with BENCH_MODE=1, this one long-lived
+   * internal token (BENCH_FIXED_INTERNAL_TOKEN, still signed by a key of the internal JWKS) is
+   * accepted, so gateways that cannot sign our tokens can be measured. Refused in production.
+   */
+  benchFixedInternalToken: string | undefined;
+}
+
+function benchFixedInternalToken(r: EnvReader, mode: Mode): string | undefined {
+  const benchMode = r.bool('BENCH_MODE', false);
+  const token = r.optional('BENCH_FIXED_INTERNAL_TOKEN');
+  if (benchMode && mode === 'production') throw new ConfigError('BENCH_MODE cannot be used in production');
+  if (token !== undefined && !benchMode) {
+    throw new ConfigError('BENCH_FIXED_INTERNAL_TOKEN needs BENCH_MODE=1 (benchmarks only)');
+  }
+  if (benchMode && token === undefined) throw new ConfigError('BENCH_MODE needs BENCH_FIXED_INTERNAL_TOKEN');
+  return token;
 }
 
 function secretsKeyConfig(r: EnvReader, mode: Mode): SubgraphConfig['secretsKey'] {
@@ -124,6 +141,7 @@ export function loadSubgraphConfig(name: SubgraphName, env: Env): SubgraphConfig
     secretsKey: name === 'organisations' ? secretsKeyConfig(r, mode) : undefined,
     webhookAllowList: name === 'organisations' ? webhookAllowList(r) : EMPTY_ALLOW_LIST,
     retention: readRetentionSettings(r),
+    benchFixedInternalToken: benchFixedInternalToken(r, mode),
     pseudonymKey: inlineKey
       ? { kind: 'inline', value: inlineKey }
       : {

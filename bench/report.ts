@@ -1,0 +1,94 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import type { LoadResult } from './load';
+
+/** A process and every live descendant (Hive Gateway may fork workers), from /proc. */
+export function processTree(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // ended while we looked
+    }
+  }
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    for (const [child, parent] of parentOf) if (parent === out[i]) out.push(child);
+  }
+  return out;
+}
+
+/** Linux clock ticks per second for /proc/<pid>/stat times (USER_HZ; 100 on every mainstream kernel). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) of a process tree, in milliseconds. */
+export function cpuMs(pid: number): number {
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const rest = fields.slice(fields.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(rest[11]) + Number(rest[12]); // utime, stime (fields 14 and 15)
+    } catch {
+      // ended
+    }
+  }
+  return (ticks * 1000) / TICKS_PER_SECOND;
+}
+
+/** Peak resident memory (VmHWM) of a process tree, in MB. */
+export function peakRssMb(pid: number): number {
+  let kb = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      kb += m ? Number(m[1]) : 0;
+    } catch {
+      // ended
+    }
+  }
+  return kb / 1024;
+}
+
+export interface Row {
+  scenario: string;
+  target: string;
+  load: LoadResult;
+  cpuMsPerRequest: number | null;
+  peakRssMb: number | null;
+  statementsPerRequest: number;
+}
+
+const fmt = (v: number | null, digits = 1) => (v === null || !Number.isFinite(v) ? '-' : v.toFixed(digits));
+
+export function table(rows: Row[]): string {
+  const head = [
+    'scenario',
+    'target',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'non-2xx',
+    'errors',
+    'CPU ms/req',
+    'peak RSS MB',
+    'SQL/req',
+  ];
+  const body = rows.map((r) => [
+    r.scenario,
+    r.target,
+    fmt(r.load.requestsPerSecond),
+    fmt(r.load.p50, 0),
+    fmt(r.load.p99, 0),
+    String(r.load.non2xx),
+    String(r.load.errors),
+    fmt(r.cpuMsPerRequest, 2),
+    fmt(r.peakRssMb, 0),
+    fmt(r.statementsPerRequest, 1),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const render = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
+  return [render(head), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...body.map(render)].join('\n');
+}
