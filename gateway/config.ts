@@ -44,6 +44,8 @@ export interface GatewayConfig {
   shutdownGraceMs: number;
   /** Bound of one subgraph call (SUBGRAPH_TIMEOUT_MS), and per-subgraph overrides (SUBGRAPH_TIMEOUT_MS_<NAME>). */
   subgraphTimeoutMs: { default: number; bySubgraph: Partial<Record<SubgraphName, number>> };
+  /** Identical queries in flight for the same caller share one subgraph call (SUBGRAPH_DEDUPE). */
+  subgraphDedupe: boolean;
 }
 
 /** The gateway's one configuration module; refuses unsafe settings in production. */
@@ -130,6 +132,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     },
     shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
     subgraphTimeoutMs: subgraphTimeouts(r),
+    subgraphDedupe: r.bool('SUBGRAPH_DEDUPE', true),
   };
 }
 

@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   const transport = new SubgraphTransport({
     timeoutMs: cfg.subgraphTimeoutMs.default,
     timeoutMsBySubgraph: cfg.subgraphTimeoutMs.bySubgraph,
+    dedupe: cfg.subgraphDedupe,
     logger: log,
   });
   const server = await createGatewayServer({

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
@@ -6,6 +7,7 @@ import { ErrorCode } from '../subgraphs/kit/errors';
 import { signInternalToken } from '../subgraphs/kit/internal-token';
 import type { SigningKey } from '../subgraphs/kit/keys';
 import type { Logger } from '../subgraphs/kit/logger';
+import type { Principal } from '../subgraphs/kit/principal';
 import type { GatewayContext } from './context';
 import type { SubgraphCallObserver } from './metrics';
 
@@ -19,7 +21,25 @@ export interface SubgraphTransportOptions {
    * kit/http.ts), so the gateway closes first and never writes on a socket the server is closing.
    */
   keepAliveMs?: number;
+  /**
+   * Share one subgraph call between identical queries in flight at the same time for the same
+   * caller (same principal, scopes, jurisdiction and purpose): SUBGRAPH_DEDUPE, default on.
+   */
+  dedupe?: boolean;
   logger?: Pick<Logger, 'warn'>;
+}
+
+/**
+ * The header by which `SignedSubgraphSource` tells the transport whose call this is (a digest of
+ * the caller's principal without the request id); the transport removes it before sending.
+ */
+export const DEDUPE_HEADER = 'x-gateway-dedupe-key';
+
+interface SharedResponse {
+  status: number;
+  statusText: string;
+  headers: [string, string][];
+  body: string;
 }
 
 export const DEFAULT_SUBGRAPH_TIMEOUT_MS = 10_000;
@@ -30,6 +50,10 @@ export const DEFAULT_SUBGRAPH_TIMEOUT_MS = 10_000;
  */
 export class SubgraphTransport {
   private readonly agent: Agent;
+  /** Identical queries in flight, by subgraph URL, caller digest and body. */
+  private readonly inflight = new Map<string, Promise<SharedResponse>>();
+  /** Calls answered from another in-flight call (tests, metrics). */
+  shared = 0;
 
   constructor(private readonly opts: SubgraphTransportOptions = {}) {
     const keepAlive = opts.keepAliveMs ?? 30_000;
@@ -49,6 +73,42 @@ export class SubgraphTransport {
    * more after a connection error; a mutation is never sent twice (the subgraph may have applied it).
    */
   fetcherFor(subgraph: string): Fetcher {
+    const fetchOnce = this.sendWithRetry(subgraph);
+    if (this.opts.dedupe === false) {
+      return (url, init) => fetchOnce(url, withoutDedupeHeader(init));
+    }
+    return async (url: string, init?: FetcherRequestInit): Promise<FetcherResponse> => {
+      const caller = init?.headers?.[DEDUPE_HEADER];
+      const request = withoutDedupeHeader(init);
+      // only reads of a known caller are shared: a mutation always goes on its own
+      if (!caller || typeof request?.body !== 'string' || isMutationBody(request.body)) return fetchOnce(url, request);
+      const key = `${url}\n${caller}\n${request.body}`;
+      let pending = this.inflight.get(key);
+      if (pending) {
+        this.shared += 1;
+      } else {
+        pending = (async () => {
+          const res = await fetchOnce(url, request);
+          return {
+            status: res.status,
+            statusText: res.statusText,
+            headers: [...(res.headers as unknown as Iterable<[string, string]>)],
+            body: await res.text(),
+          };
+        })().finally(() => this.inflight.delete(key));
+        this.inflight.set(key, pending);
+      }
+      const shared = await pending;
+      return new Response(shared.body, {
+        status: shared.status,
+        statusText: shared.statusText,
+        headers: shared.headers,
+      }) as unknown as FetcherResponse;
+    };
+  }
+
+  /** One call bounded by the subgraph's timeout, a query sent once more after a connection error. */
+  private sendWithRetry(subgraph: string): Fetcher {
     return async (url: string, init?: FetcherRequestInit): Promise<FetcherResponse> => {
       const signal = AbortSignal.timeout(this.timeoutFor(subgraph));
       const send = async () =>
@@ -76,6 +136,25 @@ export class SubgraphTransport {
   close(): Promise<void> {
     return this.agent.destroy();
   }
+}
+
+function withoutDedupeHeader(init: FetcherRequestInit | undefined): FetcherRequestInit | undefined {
+  if (!init?.headers || !(DEDUPE_HEADER in init.headers)) return init;
+  const headers = { ...init.headers };
+  delete headers[DEDUPE_HEADER];
+  return { ...init, headers };
+}
+
+/** The caller as far as a subgraph's answer can depend on it: everything but the request id. */
+const callerDigests = new WeakMap<object, string>();
+export function callerDigest(principal: Principal): string {
+  let d = callerDigests.get(principal);
+  if (!d) {
+    const { requestId: _requestId, ...caller } = principal;
+    d = createHash('sha256').update(JSON.stringify(caller)).digest('base64url');
+    callerDigests.set(principal, d);
+  }
+  return d;
 }
 
 /** The transport of gateways built without one (tests of other things): default settings. */
@@ -162,6 +241,7 @@ export class SignedSubgraphSource extends RemoteGraphQLDataSource<GatewayContext
     }
     request.http.headers.set('authorization', `Bearer ${await token}`);
     request.http.headers.set('x-request-id', principal.requestId);
+    request.http.headers.set(DEDUPE_HEADER, callerDigest(principal));
   }
 
   /** Transport failures become a generic SERVICE_UNAVAILABLE; other errors pass as they are. */
