@@ -290,7 +290,9 @@ async function main(): Promise<void> {
       const url = `http://127.0.0.1:${port}/graphql`;
       let p: Proc;
       if (g === 'ours') {
-        p = launch('gateway (ours)', process.execPath, ['--import', 'tsx', 'gateway/main.ts'], {
+        // e.g. BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile our gateway
+        const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+        p = launch('gateway (ours)', process.execPath, [...nodeArgs, '--import', 'tsx', 'gateway/main.ts'], {
           NODE_ENV: 'development',
           LOG_LEVEL: 'warn',
           PORT: String(port),
