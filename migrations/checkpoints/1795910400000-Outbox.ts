@@ -1,11 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import {
-  createOutboxTable,
-  createOutboxTriggers,
-  dropOutboxTable,
-  dropOutboxTriggers,
-  type OutboxTable,
-} from '../../subgraphs/kit/outbox';
+import { createOutbox, dropOutbox, type OutboxTable } from '../../subgraphs/kit/outbox';
 
 /**
  * The transactional outbox (DESIGN §6): one event per created, changed or deleted row of this
@@ -41,12 +35,10 @@ export class Outbox1795910400000 implements MigrationInterface {
   name = 'Outbox1795910400000';
 
   public async up(q: QueryRunner): Promise<void> {
-    await createOutboxTable(q);
-    await createOutboxTriggers(q, TABLES);
+    await createOutbox(q, TABLES);
   }
 
   public async down(q: QueryRunner): Promise<void> {
-    await dropOutboxTriggers(q, TABLES);
-    await dropOutboxTable(q);
+    await dropOutbox(q, TABLES);
   }
 }

@@ -4,7 +4,7 @@ import { checkpointsEntities } from './entities';
 import { checkpointsResolvers } from './resolvers';
 import { checkpointsDataSubjectResolvers } from './data-subject';
 import { checkpointsChangeResolvers } from './changes';
-import { mergeResolvers } from '../kit/data-subject';
+import { mergeResolvers } from '../kit/resolvers';
 import { seedDevelopment, seedReference } from './seed';
 import { checkpointsRetention } from './retention';
 

@@ -1,5 +1,5 @@
 import { In } from 'typeorm';
-import { changeFeedResolvers } from '../kit/changes';
+import { byReference, changeFeedResolvers } from '../kit/changes';
 import { byKeys } from '../kit/loaders';
 import { isUuid } from '../kit/refs';
 import { Scope } from '../kit/roles';
@@ -7,8 +7,6 @@ import type { SubgraphContext } from '../kit/server';
 import { MonitoringPeriodRow } from './entities';
 import { visible } from './jurisdiction';
 import { declarationsResolvers } from './resolvers';
-
-type Ref<K extends string> = (ref: Record<K, string>, ctx: SubgraphContext) => unknown;
 
 /** Monitoring periods by id, in the caller's jurisdiction (a miss otherwise). */
 function monitoringPeriodById(ctx: SubgraphContext) {
@@ -26,10 +24,8 @@ export const declarationsChangeResolvers = changeFeedResolvers({
   entityUnion: 'DeclarationEventEntity',
   readScope: Scope.DECLARATIONS_READ,
   entities: {
-    Citizen: (ref, ctx) =>
-      (declarationsResolvers.Citizen as { __resolveReference: Ref<'ref'> }).__resolveReference({ ref }, ctx),
-    HealthDeclaration: (id, ctx) =>
-      (declarationsResolvers.HealthDeclaration as { __resolveReference: Ref<'id'> }).__resolveReference({ id }, ctx),
+    Citizen: byReference(declarationsResolvers, 'Citizen', 'ref'),
+    HealthDeclaration: byReference(declarationsResolvers, 'HealthDeclaration'),
     MonitoringPeriod: (id, ctx) => monitoringPeriodById(ctx).load(id),
   },
 });

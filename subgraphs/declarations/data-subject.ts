@@ -8,6 +8,7 @@ import {
   type DataSubjectSpec,
 } from '../kit/data-subject';
 import { badInput, ErrorCode } from '../kit/errors';
+import { mergeResolvers } from '../kit/resolvers';
 import { Scope } from '../kit/roles';
 import type { SubgraphContext, SubgraphResolvers } from '../kit/server';
 import { email, optionalText, phone, requiredText } from '../kit/validation';
@@ -137,21 +138,20 @@ export function dataSubject(
   return { ref: checkDocument('document.', document!, {}, ctx.pseudonymKey).ref };
 }
 
-const common = dataSubjectResolvers(declarationsDataSubject);
-
-export const declarationsDataSubjectResolvers: SubgraphResolvers = {
-  ...common,
-  Query: {
-    dataSubject: (_: unknown, a: { ref?: string | null; document?: DocumentInput | null }, ctx: SubgraphContext) =>
-      dataSubject(ctx, a),
-  },
-  Mutation: {
-    ...(common.Mutation as Record<string, unknown>),
-    correctCitizenIdentity: (_: unknown, a: { input: CorrectIdentityInput }, ctx: SubgraphContext) =>
-      correctCitizenIdentity(ctx, a.input),
-  },
-  Citizen: {
-    accessLog: (c: { ref: string }) => ({ ref: c.ref }),
-    records: (c: { ref: string }) => ({ ref: c.ref }),
-  },
-} as SubgraphResolvers;
+export const declarationsDataSubjectResolvers: SubgraphResolvers = mergeResolvers(
+  dataSubjectResolvers(declarationsDataSubject),
+  {
+    Query: {
+      dataSubject: (_: unknown, a: { ref?: string | null; document?: DocumentInput | null }, ctx: SubgraphContext) =>
+        dataSubject(ctx, a),
+    },
+    Mutation: {
+      correctCitizenIdentity: (_: unknown, a: { input: CorrectIdentityInput }, ctx: SubgraphContext) =>
+        correctCitizenIdentity(ctx, a.input),
+    },
+    Citizen: {
+      accessLog: (c: { ref: string }) => ({ ref: c.ref }),
+      records: (c: { ref: string }) => ({ ref: c.ref }),
+    },
+  } as SubgraphResolvers,
+);

@@ -4,7 +4,7 @@ import { declarationsEntities } from './entities';
 import { declarationsResolvers } from './resolvers';
 import { declarationsDataSubjectResolvers } from './data-subject';
 import { declarationsChangeResolvers } from './changes';
-import { mergeResolvers } from '../kit/data-subject';
+import { mergeResolvers } from '../kit/resolvers';
 import { seedDevelopment, seedReference } from './seed';
 import { declarationsRetention } from './retention';
 

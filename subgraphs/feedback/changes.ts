@@ -1,9 +1,6 @@
-import { changeFeedResolvers } from '../kit/changes';
+import { byReference, changeFeedResolvers } from '../kit/changes';
 import { Scope } from '../kit/roles';
-import type { SubgraphContext } from '../kit/server';
 import { feedbackResolvers } from './resolvers';
-
-type Ref = (ref: { id: string }, ctx: SubgraphContext) => unknown;
 
 /** Feedback's change feed (kit/changes.ts): records load as entity joins load them. */
 export const feedbackChangeResolvers = changeFeedResolvers({
@@ -11,7 +8,5 @@ export const feedbackChangeResolvers = changeFeedResolvers({
   eventType: 'FeedbackEvent',
   entityUnion: 'FeedbackEventEntity',
   readScope: Scope.FEEDBACK_READ,
-  entities: {
-    Feedback: (id, ctx) => (feedbackResolvers.Feedback as { __resolveReference: Ref }).__resolveReference({ id }, ctx),
-  },
+  entities: { Feedback: byReference(feedbackResolvers, 'Feedback') },
 });

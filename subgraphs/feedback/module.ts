@@ -4,7 +4,7 @@ import { feedbackEntities } from './entities';
 import { feedbackResolvers } from './resolvers';
 import { feedbackDataSubjectResolvers } from './data-subject';
 import { feedbackChangeResolvers } from './changes';
-import { mergeResolvers } from '../kit/data-subject';
+import { mergeResolvers } from '../kit/resolvers';
 import { seedDevelopment, seedReference } from './seed';
 import { feedbackRetention } from './retention';
 

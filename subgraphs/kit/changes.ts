@@ -54,3 +54,18 @@ export function changeFeedResolvers(spec: ChangeFeedSpec): SubgraphResolvers {
     },
   } as SubgraphResolvers;
 }
+
+/**
+ * An entity type's loader for a feed: the resolver map's own `__resolveReference`, so a payload is
+ * loaded exactly as an entity join from another subgraph loads it (jurisdiction and masking).
+ */
+export function byReference(
+  resolvers: SubgraphResolvers,
+  type: string,
+  key = 'id',
+): (id: string, ctx: SubgraphContext) => unknown {
+  const resolve = (resolvers[type] as { __resolveReference?: (ref: object, ctx: SubgraphContext) => unknown })
+    ?.__resolveReference;
+  if (!resolve) throw new Error(`${type} has no __resolveReference`);
+  return (id, ctx) => resolve({ [key]: id }, ctx);
+}

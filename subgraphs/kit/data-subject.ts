@@ -204,19 +204,3 @@ export function dataSubjectResolvers(spec: DataSubjectSpec): SubgraphResolvers {
     },
   };
 }
-
-/** Merges resolver maps type by type (a subgraph's own map and its data-subject contribution). */
-export function mergeResolvers(...maps: SubgraphResolvers[]): SubgraphResolvers {
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const m of maps) {
-    for (const [type, fields] of Object.entries(m)) {
-      const existing = out[type];
-      // scalars (GraphQLScalarType instances) are taken whole
-      out[type] =
-        existing && typeof fields === 'object' && !('serialize' in fields)
-          ? { ...existing, ...(fields as Record<string, unknown>) }
-          : (fields as Record<string, unknown>);
-    }
-  }
-  return out as SubgraphResolvers;
-}

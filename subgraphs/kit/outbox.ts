@@ -86,7 +86,7 @@ const DEFAULT_KIND = { INSERT: "'CREATED'", UPDATE: "'UPDATED'", DELETE: "'DELET
 
 const fn = (t: OutboxTable, op: keyof typeof OPS) => `outbox_${t.table}_${OPS[op]}`;
 
-export async function createOutboxTable(q: QueryRunner): Promise<void> {
+async function createOutboxTable(q: QueryRunner): Promise<void> {
   await q.query(`
     CREATE TABLE outbox_event (
       position bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT outbox_event_pkey PRIMARY KEY,
@@ -137,8 +137,19 @@ export async function dropOutboxTriggers(q: QueryRunner, tables: readonly Outbox
   }
 }
 
-export async function dropOutboxTable(q: QueryRunner): Promise<void> {
+async function dropOutboxTable(q: QueryRunner): Promise<void> {
   await q.query(`DROP TABLE outbox_event`);
+}
+
+/** A subgraph's Outbox migration: the table, then the triggers of each listed table. */
+export async function createOutbox(q: QueryRunner, tables: readonly OutboxTable[]): Promise<void> {
+  await createOutboxTable(q);
+  await createOutboxTriggers(q, tables);
+}
+
+export async function dropOutbox(q: QueryRunner, tables: readonly OutboxTable[]): Promise<void> {
+  await dropOutboxTriggers(q, tables);
+  await dropOutboxTable(q);
 }
 
 /**

@@ -4,7 +4,7 @@ import { movementEntities } from './entities';
 import { movementResolvers } from './resolvers';
 import { movementDataSubjectResolvers } from './data-subject';
 import { movementChangeResolvers } from './changes';
-import { mergeResolvers } from '../kit/data-subject';
+import { mergeResolvers } from '../kit/resolvers';
 import { seedDevelopment, seedReference } from './seed';
 import { movementRetention } from './retention';
 

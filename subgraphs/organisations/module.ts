@@ -1,7 +1,7 @@
 import type { SubgraphModule } from '../kit/module';
 import { ORGANISATIONS_MIGRATIONS } from '../../migrations/organisations';
 import { ORGANISATIONS_ENTITIES } from './entities';
-import { mergeResolvers } from '../kit/data-subject';
+import { mergeResolvers } from '../kit/resolvers';
 import { organisationsChangeResolvers } from './changes';
 import { resolvers } from './resolvers';
 import { seedDevelopment, seedReference } from './seed';

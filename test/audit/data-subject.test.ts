@@ -237,8 +237,9 @@ describe('export', () => {
     expect(count(r.feedback, 'Feedback')).toBe(h.feedbackReported + h.feedbackAbout);
 
     // clear values: the request needs them (the copy goes to the person)
-    const citizen = r.declarations.find((x) => x.entityType === 'Citizen');
-    if (citizen) expect(citizen.data.document_number).toBe(person.documentNumber);
+    expect(h.citizen).toBe(1);
+    const citizen = r.declarations.find((x) => x.entityType === 'Citizen')!;
+    expect(citizen.data.document_number).toBe(person.documentNumber);
     const snapshot = r.declarations.find((x) => x.entityType === 'IdentitySnapshot')!;
     expect(snapshot.data.citizen_ref).toBe(ref);
     expect(r.checkpoints.every((x) => x.data.citizen_ref === ref)).toBe(true);

@@ -72,6 +72,7 @@ describe('movement feed', () => {
     expect(only01.length).toBeGreaterThan(0);
     expect(feed.some((e) => only01.some((o) => o.id === e.id))).toBe(false);
     // payloads: the journey as the graph shows it to this caller
+    expect(feed.some((e) => e.entity !== null)).toBe(true);
     expect(feed.filter((e) => e.entity).every((e) => typeof e.entity!.destinationProvince.code === 'string')).toBe(
       true,
     );

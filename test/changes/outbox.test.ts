@@ -63,7 +63,11 @@ describe('outbox', () => {
     )) as { id: string; province_code: string }[];
     expect(passages.find((e) => e.entity_id === one!.id)!.unit_codes).toContain(one!.province_code);
     // audit rows produce no events
-    expect(await events('declarations', `entity_type ILIKE '%audit%'`)).toEqual([]);
+    const before = await events('declarations');
+    await stack.appDb.declarations.query(
+      `INSERT INTO audit_record (actor, entity_type, entity_id, fields, request_id) VALUES ('t', 'Citizen', 'x', '{ref}', 'r')`,
+    );
+    expect(await events('declarations')).toEqual(before);
   });
 
   test('a write through the graph leaves its event; updates and deletions too', async () => {
@@ -208,7 +212,7 @@ describe('change feed', () => {
     // live passages come with their record; deleted ones without
     expect(live.some((e) => e.entity && (e.entity as { id: string }).id === e.entityId)).toBe(true);
     expect(feed.filter((e) => e.kind === 'DELETED').every((e) => e.entity === null)).toBe(true);
-    expect(() => feed.forEach((e) => expect(e.entityType).toBe('Passage'))).not.toThrow();
+    for (const e of feed) expect(e.entityType).toBe('Passage');
   });
 
   test('an unknown entity type or a forged cursor is BAD_USER_INPUT naming the argument', async () => {
@@ -287,7 +291,7 @@ describe('change feed', () => {
   });
 });
 
-test('every subgraph has the outbox table and no other subgraph shares it', async () => {
+test("every subgraph's own database holds its outbox, with events", async () => {
   for (const name of SUBGRAPHS) {
     expect(await countRows(stack.db[name], `SELECT count(*) AS n FROM outbox_event`)).toBeGreaterThan(0);
   }
