@@ -3,8 +3,12 @@ import type { DataSource } from 'typeorm';
 import { importUnitList } from '../subgraphs/kit/admin-units';
 import { ROOT } from '../subgraphs/kit/paths';
 
-/** A file in the repository's shared data folder. */
-export const dataFile = (file: string): string => join(ROOT, '..', 'shared', 'data', file);
+/**
+ * A file in the workplace's shared data folder (official reference data, never copied into the
+ * project): `../shared/data` beside the clone, or `SHARED_DATA_DIR` for a clone elsewhere.
+ */
+export const dataFile = (file: string): string =>
+  join(process.env.SHARED_DATA_DIR ?? join(ROOT, '..', 'shared', 'data'), file);
 
 /** The statistics office's list of 2025-03-01: provinces, districts and wards. */
 export const GSO_2025_03_01 = {
