@@ -1,22 +1,17 @@
-import { join } from 'node:path';
 import { importUnitList } from '../subgraphs/kit/admin-units';
-import { ROOT } from '../subgraphs/kit/paths';
 import { insertCheckpoint } from './factories/checkpoints';
 import { insertDeclaration } from './factories/declarations';
 import { insertMovement } from './factories/movement';
 import { testCitizenRef } from './factories/citizens';
 import { UNITS } from './factories/sequence';
 import { startStack, type Stack } from './stack';
+import { GSO_2025_03_01 } from './unit-lists';
 
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack();
   // The full statistics-office list, so districts and wards resolve by name too.
-  await importUnitList(stack.db.organisations, {
-    file: join(ROOT, '..', 'shared', 'data', 'vn-admin-units-gso-2025-03-01.csv'),
-    version: 'gso-2025-03-01',
-    effectiveFrom: '2025-03-01',
-  });
+  await importUnitList(stack.db.organisations, GSO_2025_03_01);
 });
 afterAll(async () => {
   await stack.stop();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { ROOT } from '../../subgraphs/kit/paths';
 import { createEmptyDatabase } from '../databases';
+import { PROVINCES_2025_07_01 } from '../unit-lists';
 
 interface Run {
   code: number | null;
@@ -72,7 +73,7 @@ test('a malformed file exits 1 with its line number and imports nothing, on a fr
 test('a good file exits 0 and prints counts per level; a re-run is unchanged', async () => {
   const args = [
     '--file',
-    join(ROOT, '..', 'shared', 'data', 'vn-provinces-2025-07-01.csv'),
+    PROVINCES_2025_07_01.file,
     '--version',
     'provinces-2025-07-01',
     '--effective',
