@@ -9,6 +9,7 @@
  *   npm run bench:smoke
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,8 @@ interface Options {
   duration: number;
   rounds: number;
   gateways: GatewayName[];
+  /** Only the scenarios whose names contain one of these words (`--scenarios timeline,single`). */
+  scenarios: string[] | null;
 }
 type GatewayName = 'ours' | 'stock' | 'hive';
 
@@ -49,6 +52,7 @@ function options(argv: string[]): Options {
     duration: Number(value('duration', smoke ? '3' : '20')),
     rounds: Number(value('rounds', '1')),
     gateways: value('gateways', 'ours,stock,hive').split(',') as GatewayName[],
+    scenarios: argv.includes('--scenarios') ? value('scenarios', '').split(',').filter(Boolean) : null,
   };
 }
 
@@ -130,13 +134,29 @@ async function sequentialStatements(
   return Math.max(0, used - idle) / n;
 }
 
+/** GraphQL requests the five subgraphs have answered so far (their /metrics). */
+async function subgraphCalls(ports: Record<string, number>): Promise<number> {
+  let total = 0;
+  for (const port of Object.values(ports)) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    for (const m of text.matchAll(/^graphql_requests_total\{[^}]*\} (\d+(?:\.\d+)?(?:e\+\d+)?)$/gm)) total += Number(m[1]);
+  }
+  return total;
+}
+
 /** Runs one load process; CPU and statements are read when its measured window opens and ends. */
 async function measure(
   spec: LoadSpec,
   gatewayPid: number | null,
+  backendPids: () => { subgraphs: number[]; postgres: number },
+  subgraphPorts: Record<string, number>,
   admin: Client,
   dir: string,
 ): Promise<Omit<Row, 'scenario' | 'target'>> {
+  const backendCpu = () => {
+    const pids = backendPids();
+    return { subgraphs: pids.subgraphs.reduce((sum, pid) => sum + cpuMs(pid), 0), postgres: cpuMs(pids.postgres) };
+  };
   const file = join(dir, `load-${randomBytes(4).toString('hex')}.json`);
   await writeFile(file, JSON.stringify(spec));
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', file], {
@@ -145,14 +165,15 @@ async function measure(
   });
   let out = '';
   let err = '';
-  let before: { cpu: number; statements: number } | undefined;
+  let before: { cpu: number; backendCpu: { subgraphs: number; postgres: number }; statements: number; calls: number } | undefined;
   const opened = new Promise<void>((resolve) => {
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       if (!before && out.includes('MEASURE_START')) {
-        before = { cpu: gatewayPid ? cpuMs(gatewayPid) : 0, statements: 0 };
-        void statements(admin).then((n) => {
+        before = { cpu: gatewayPid ? cpuMs(gatewayPid) : 0, backendCpu: backendCpu(), statements: 0, calls: 0 };
+        void Promise.all([statements(admin), subgraphCalls(subgraphPorts)]).then(([n, calls]) => {
           before!.statements = n;
+          before!.calls = calls;
           resolve();
         });
       }
@@ -162,7 +183,9 @@ async function measure(
   const code = await new Promise<number | null>((r) => child.once('exit', r));
   await opened.catch(() => undefined);
   const cpuAfter = gatewayPid ? cpuMs(gatewayPid) : 0;
+  const backendCpuAfter = backendCpu();
   const statementsAfter = await statements(admin);
+  const callsAfter = await subgraphCalls(subgraphPorts);
   await rm(file, { force: true });
   const m = /RESULT (.*)/.exec(out);
   if (code !== 0 || !m || !before) throw new Error(`load process failed (${code}): ${err.slice(-2000)}`);
@@ -172,8 +195,11 @@ async function measure(
   return {
     load,
     cpuMsPerRequest: gatewayPid ? (cpuAfter - before.cpu) / n : null,
+    subgraphCpuMsPerRequest: (backendCpuAfter.subgraphs - before.backendCpu.subgraphs) / n,
+    postgresCpuMsPerRequest: (backendCpuAfter.postgres - before.backendCpu.postgres) / n,
     peakRssMb: gatewayPid ? peakRssMb(gatewayPid) : null,
     statementsPerRequest: (statementsAfter - before.statements) / n,
+    subgraphCallsPerRequest: (callsAfter - before.calls) / n,
   };
 }
 
@@ -234,7 +260,9 @@ async function main(): Promise<void> {
     say('starting the five subgraphs in BENCH_MODE');
     await Promise.all(
       SUBGRAPHS.map(async (name) => {
-        const p = launch(name, process.execPath, ['--import', 'tsx', `subgraphs/${name}/main.ts`], {
+        // e.g. BENCH_SUBGRAPH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof-subgraphs" to profile them
+        const nodeArgs = (process.env.BENCH_SUBGRAPH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+        const p = launch(name, process.execPath, [...nodeArgs, '--import', 'tsx', `subgraphs/${name}/main.ts`], {
           NODE_ENV: 'development',
           LOG_LEVEL: 'warn',
           PORT: String(ports[name]),
@@ -354,6 +382,12 @@ async function main(): Promise<void> {
       say(`${p.name} ready on ${url} (pid ${p.child.pid})`);
     }
 
+    // the subgraphs and PostgreSQL (postmaster and its backends): the work a request causes behind the gateway
+    const subgraphPids = procs.filter((p) => (SUBGRAPHS as readonly string[]).includes(p.name)).map((p) => p.child.pid!);
+    const backendPids = () => {
+      const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      return { subgraphs: subgraphPids, postgres: postmaster };
+    };
     const bodies = readBodies(refs, now);
     const callerHeaders = { authorization: `Bearer ${identity.userToken}`, 'x-purpose': BENCH_PURPOSE };
     const scenarios: { name: string; body: (g: string) => BodySpec; connections: number }[] = [
@@ -388,6 +422,7 @@ async function main(): Promise<void> {
       body,
     });
     for (const s of scenarios) {
+      if (opts.scenarios && !opts.scenarios.some((w) => s.name.includes(w))) continue;
       for (let round = 0; round < opts.rounds; round++) {
         for (const g of opts.gateways) {
           const gw = gateways[g];
@@ -395,6 +430,8 @@ async function main(): Promise<void> {
           const r = await measure(
             spec(`http://127.0.0.1:${gw.port}/graphql`, callerHeaders, s.body(g), s.connections),
             gw.proc!.child.pid!,
+            backendPids,
+            ports,
             admin,
             dir,
           );
@@ -411,6 +448,8 @@ async function main(): Promise<void> {
             s.connections,
           ),
           null,
+          backendPids,
+          ports,
           admin,
           dir,
         );
@@ -457,8 +496,11 @@ function merged(rows: Row[]): Row[] {
         errors: g.reduce((s, r) => s + r.load.errors, 0),
       },
       cpuMsPerRequest: avg((r) => r.cpuMsPerRequest),
+      subgraphCpuMsPerRequest: avg((r) => r.subgraphCpuMsPerRequest)!,
+      postgresCpuMsPerRequest: avg((r) => r.postgresCpuMsPerRequest)!,
       peakRssMb: g.some((r) => r.peakRssMb === null) ? null : Math.max(...g.map((r) => r.peakRssMb!)),
       statementsPerRequest: avg((r) => r.statementsPerRequest)!,
+      subgraphCallsPerRequest: avg((r) => r.subgraphCallsPerRequest)!,
     };
   });
 }

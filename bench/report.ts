@@ -57,8 +57,14 @@ export interface Row {
   target: string;
   load: LoadResult;
   cpuMsPerRequest: number | null;
+  /** CPU of the five subgraph processes, per request. */
+  subgraphCpuMsPerRequest: number;
+  /** CPU of PostgreSQL (postmaster and backends), per request. */
+  postgresCpuMsPerRequest: number;
   peakRssMb: number | null;
   statementsPerRequest: number;
+  /** GraphQL requests the subgraphs answered, per request (their /metrics). */
+  subgraphCallsPerRequest: number;
 }
 
 const fmt = (v: number | null, digits = 1) => (v === null || !Number.isFinite(v) ? '-' : v.toFixed(digits));
@@ -73,8 +79,11 @@ export function table(rows: Row[]): string {
     'non-2xx',
     'errors',
     'CPU ms/req',
+    'subgraphs ms/req',
+    'PG ms/req',
     'peak RSS MB',
     'SQL/req',
+    'calls/req',
   ];
   const body = rows.map((r) => [
     r.scenario,
@@ -85,8 +94,11 @@ export function table(rows: Row[]): string {
     String(r.load.non2xx),
     String(r.load.errors),
     fmt(r.cpuMsPerRequest, 2),
+    fmt(r.subgraphCpuMsPerRequest, 2),
+    fmt(r.postgresCpuMsPerRequest, 2),
     fmt(r.peakRssMb, 0),
     fmt(r.statementsPerRequest, 1),
+    fmt(r.subgraphCallsPerRequest, 1),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const render = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';

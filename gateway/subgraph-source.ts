@@ -4,7 +4,7 @@ import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils
 import { GraphQLError } from 'graphql';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { ErrorCode } from '../subgraphs/kit/errors';
-import { signInternalToken } from '../subgraphs/kit/internal-token';
+import { INTERNAL_TOKEN_TTL_SECONDS, signInternalToken } from '../subgraphs/kit/internal-token';
 import type { SigningKey } from '../subgraphs/kit/keys';
 import type { Logger } from '../subgraphs/kit/logger';
 import type { Principal } from '../subgraphs/kit/principal';
@@ -54,6 +54,8 @@ export class SubgraphTransport {
   private readonly inflight = new Map<string, Promise<SharedResponse>>();
   /** Calls answered from another in-flight call (tests, metrics). */
   shared = 0;
+  /** The internal tokens signed for the subgraphs this transport calls, reused per caller. */
+  readonly tokens = new InternalTokenCache();
 
   constructor(private readonly opts: SubgraphTransportOptions = {}) {
     const keepAlive = opts.keepAliveMs ?? 30_000;
@@ -157,6 +159,47 @@ export function callerDigest(principal: Principal): string {
   return d;
 }
 
+/**
+ * The internal tokens the gateway has signed, by subgraph, signing key and caller digest: one
+ * caller's requests reuse a token while it has at least INTERNAL_TOKEN_REUSE_MIN_LEFT_SECONDS to
+ * live (signing is an ES256 operation; a subgraph then also finds the token among those it has
+ * verified). Such a token carries no request id: each call sends its id in `x-request-id`.
+ * Bounded (oldest dropped first).
+ */
+export class InternalTokenCache {
+  private readonly tokens = new Map<string, { token: Promise<string>; reuseUntil: number }>();
+  /** Tokens signed (tests, metrics). */
+  signed = 0;
+
+  constructor(private readonly maxEntries = 10_000) {}
+
+  get(key: SigningKey, principal: Principal, subgraph: string): Promise<string> {
+    const id = `${subgraph}\n${key.kid}\n${callerDigest(principal)}`;
+    const now = Date.now();
+    const hit = this.tokens.get(id);
+    if (hit && hit.reuseUntil > now) return hit.token;
+    if (hit) this.tokens.delete(id);
+    if (this.tokens.size >= this.maxEntries) this.tokens.delete(this.tokens.keys().next().value!);
+    const token = signInternalToken(key, principal, subgraph, INTERNAL_TOKEN_TTL_SECONDS, { withRequestId: false });
+    this.signed += 1;
+    const entry = {
+      token,
+      reuseUntil: now + (INTERNAL_TOKEN_TTL_SECONDS - INTERNAL_TOKEN_REUSE_MIN_LEFT_SECONDS) * 1000,
+    };
+    this.tokens.set(id, entry);
+    token.catch(() => {
+      if (this.tokens.get(id) === entry) this.tokens.delete(id);
+    });
+    return token;
+  }
+}
+
+/**
+ * A cached token is used only while it has this long left to live: more than a subgraph call may
+ * take (SUBGRAPH_TIMEOUT_MS, 10 s by default) plus clock skew.
+ */
+export const INTERNAL_TOKEN_REUSE_MIN_LEFT_SECONDS = 30;
+
 /** The transport of gateways built without one (tests of other things): default settings. */
 let defaultTransport: SubgraphTransport | undefined;
 
@@ -208,7 +251,8 @@ export function isMutationBody(body: string | Buffer | undefined): boolean {
 
 /**
  * Calls one subgraph with a short-lived token the gateway signs for it (audience = subgraph),
- * carrying the caller's principal, purpose and request id. No client header is forwarded.
+ * carrying the caller's principal and purpose (reused by the caller's requests for up to 30 s:
+ * InternalTokenCache), and the request id in `x-request-id`. No client header is forwarded.
  *
  * Failures: a call is bounded by the subgraph's timeout; a query that met a connection error is
  * sent once more (a mutation never is: the subgraph may have applied it); a subgraph that cannot
@@ -216,6 +260,8 @@ export function isMutationBody(body: string | Buffer | undefined): boolean {
  * the detail (never sent to clients) going to the log.
  */
 export class SignedSubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
+  private readonly tokens: InternalTokenCache;
+
   constructor(
     url: string,
     private readonly subgraph: string,
@@ -224,7 +270,9 @@ export class SignedSubgraphSource extends RemoteGraphQLDataSource<GatewayContext
     private readonly observe?: SubgraphCallObserver, // gateway/metrics.ts: latency and failures per subgraph
   ) {
     super({ url });
-    this.fetcher = (transport ?? (defaultTransport ??= new SubgraphTransport())).fetcherFor(subgraph);
+    const t = transport ?? (defaultTransport ??= new SubgraphTransport());
+    this.fetcher = t.fetcherFor(subgraph);
+    this.tokens = t.tokens;
   }
 
   override process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
@@ -236,7 +284,7 @@ export class SignedSubgraphSource extends RemoteGraphQLDataSource<GatewayContext
     if (!principal || !request.http) return; // health checks carry no caller
     let token = context.internalTokens.get(this.subgraph);
     if (!token) {
-      token = signInternalToken(this.signingKey(), principal, this.subgraph);
+      token = this.tokens.get(this.signingKey(), principal, this.subgraph);
       context.internalTokens.set(this.subgraph, token);
     }
     request.http.headers.set('authorization', `Bearer ${await token}`);

@@ -133,7 +133,11 @@ export async function createSubgraphServer(deps: SubgraphDeps): Promise<Subgraph
 
   const authenticate = async (req: Request, res: Response, next: NextFunction) => {
     try {
-      res.locals.principal = await deps.verifyToken(bearer(req.headers.authorization));
+      const requestId = req.headers['x-request-id'];
+      res.locals.principal = await deps.verifyToken(
+        bearer(req.headers.authorization),
+        typeof requestId === 'string' ? requestId : undefined,
+      );
     } catch {
       // no trusted request id without the gateway's token: a fresh one, so the refusal can be quoted
       const requestId = randomUUID();
