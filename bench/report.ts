@@ -23,14 +23,18 @@ export function processTree(pid: number): number[] {
 /** Linux clock ticks per second for /proc/<pid>/stat times (USER_HZ; 100 on every mainstream kernel). */
 const TICKS_PER_SECOND = 100;
 
-/** CPU time (user + system) of a process tree, in milliseconds. */
+/**
+ * CPU time (user + system) of a process tree, in milliseconds: the live processes' own time, plus
+ * the time of children that have ended and been waited for (PostgreSQL backends that closed).
+ */
 export function cpuMs(pid: number): number {
   let ticks = 0;
   for (const p of processTree(pid)) {
     try {
       const fields = readFileSync(`/proc/${p}/stat`, 'utf8');
       const rest = fields.slice(fields.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(rest[11]) + Number(rest[12]); // utime, stime (fields 14 and 15)
+      // utime, stime, cutime, cstime (fields 14 to 17)
+      ticks += Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]);
     } catch {
       // ended
     }

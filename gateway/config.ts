@@ -1,3 +1,4 @@
+import { DEFAULT_ENTITY_CACHE, type EntityCacheOptions } from './entity-fetch';
 import { ConfigError, EnvReader, type Env, type Mode } from '../subgraphs/kit/config';
 import { SUBGRAPHS, type SubgraphName } from '../subgraphs/kit/module';
 import { localDir, schemaFile } from '../subgraphs/kit/paths';
@@ -46,6 +47,8 @@ export interface GatewayConfig {
   subgraphTimeoutMs: { default: number; bySubgraph: Partial<Record<SubgraphName, number>> };
   /** Identical queries in flight for the same caller share one subgraph call (SUBGRAPH_DEDUPE). */
   subgraphDedupe: boolean;
+  /** Entities subgraphs mark cacheable, per caller (ENTITY_CACHE_SIZE, ENTITY_CACHE_MAX_AGE_SECONDS). */
+  entityCache: EntityCacheOptions;
 }
 
 /** The gateway's one configuration module; refuses unsafe settings in production. */
@@ -133,6 +136,10 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
     subgraphTimeoutMs: subgraphTimeouts(r),
     subgraphDedupe: r.bool('SUBGRAPH_DEDUPE', true),
+    entityCache: {
+      maxEntries: r.int('ENTITY_CACHE_SIZE', DEFAULT_ENTITY_CACHE.maxEntries, 0, 1_000_000),
+      maxAgeSeconds: r.int('ENTITY_CACHE_MAX_AGE_SECONDS', DEFAULT_ENTITY_CACHE.maxAgeSeconds, 0, 86_400),
+    },
   };
 }
 

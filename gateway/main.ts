@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     timeoutMs: cfg.subgraphTimeoutMs.default,
     timeoutMsBySubgraph: cfg.subgraphTimeoutMs.bySubgraph,
     dedupe: cfg.subgraphDedupe,
+    entityCache: cfg.entityCache,
     logger: log,
   });
   const server = await createGatewayServer({

@@ -9,6 +9,7 @@ import type { SigningKey } from '../subgraphs/kit/keys';
 import type { Logger } from '../subgraphs/kit/logger';
 import type { Principal } from '../subgraphs/kit/principal';
 import type { GatewayContext } from './context';
+import { DEFAULT_ENTITY_CACHE, EntityCache, fetchEntities, type EntityCacheOptions } from './entity-fetch';
 import type { SubgraphCallObserver } from './metrics';
 
 export interface SubgraphTransportOptions {
@@ -26,6 +27,8 @@ export interface SubgraphTransportOptions {
    * caller (same principal, scopes, jurisdiction and purpose): SUBGRAPH_DEDUPE, default on.
    */
   dedupe?: boolean;
+  /** The entity cache's size and longest use (ENTITY_CACHE_SIZE, ENTITY_CACHE_MAX_AGE_SECONDS). */
+  entityCache?: EntityCacheOptions;
   logger?: Pick<Logger, 'warn'>;
 }
 
@@ -56,8 +59,11 @@ export class SubgraphTransport {
   shared = 0;
   /** The internal tokens signed for the subgraphs this transport calls, reused per caller. */
   readonly tokens = new InternalTokenCache();
+  /** Entities the subgraphs marked cacheable, per caller (gateway/entity-fetch.ts). */
+  readonly entities: EntityCache;
 
   constructor(private readonly opts: SubgraphTransportOptions = {}) {
+    this.entities = new EntityCache(opts.entityCache ?? DEFAULT_ENTITY_CACHE);
     const keepAlive = opts.keepAliveMs ?? 30_000;
     this.agent = new Agent({
       keepAliveTimeout: keepAlive,
@@ -261,6 +267,7 @@ export function isMutationBody(body: string | Buffer | undefined): boolean {
  */
 export class SignedSubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly tokens: InternalTokenCache;
+  private readonly entityCache: EntityCache;
 
   constructor(
     url: string,
@@ -273,10 +280,15 @@ export class SignedSubgraphSource extends RemoteGraphQLDataSource<GatewayContext
     const t = transport ?? (defaultTransport ??= new SubgraphTransport());
     this.fetcher = t.fetcherFor(subgraph);
     this.tokens = t.tokens;
+    this.entityCache = t.entities;
   }
 
   override process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
-    return this.observe ? this.observe(this.subgraph, () => super.process(options)) : super.process(options);
+    const principal = 'principal' in options.context ? options.context.principal : undefined;
+    const scope = principal ? `${this.subgraph}\n${callerDigest(principal)}` : undefined;
+    // entity fetches: each distinct representation once, and not those the entity cache holds
+    const run = () => fetchEntities(options, (o) => super.process(o), scope, this.entityCache);
+    return this.observe ? this.observe(this.subgraph, run) : run();
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {

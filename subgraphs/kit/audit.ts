@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { applyMiddleware } from 'graphql-middleware';
 import type { IMiddlewareFieldMap, IMiddlewareFunction } from 'graphql-middleware';
-import { isObjectType, type GraphQLSchema } from 'graphql';
+import { isObjectType, Kind, parse, type GraphQLSchema } from 'graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn, type DataSource, type QueryRunner } from 'typeorm';
 import { accessRulesOf } from './access';
 import { MIGRATION_LOCK } from './locks';
@@ -182,6 +182,30 @@ export function auditedFields(sdl: string, schema: GraphQLSchema): Map<string, s
     if (fields.length) out.set(type.name, fields);
   }
   return out;
+}
+
+/**
+ * Refuses a `@cacheControl` hint on an audited type or field: the gateway keeps entities a subgraph
+ * marks cacheable (gateway/entity-fetch.ts) and answers later fetches from them, which would read
+ * personal data without an audit record.
+ */
+export function assertNoCacheHintsOnAudited(sdl: string, schema: GraphQLSchema): void {
+  const audited = auditedFields(sdl, schema);
+  const hinted = (node: { directives?: readonly { name: { value: string } }[] }) =>
+    (node.directives ?? []).some((d) => d.name.value === 'cacheControl');
+  for (const def of parse(sdl).definitions) {
+    if (def.kind !== Kind.OBJECT_TYPE_DEFINITION && def.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    const fields = audited.get(def.name.value);
+    if (!fields) continue;
+    if (hinted(def)) {
+      throw new Error(`${def.name.value} has audited fields (${fields.join(', ')}) and cannot carry @cacheControl`);
+    }
+    for (const field of def.fields ?? []) {
+      if (hinted(field) && fields.includes(field.name.value)) {
+        throw new Error(`${def.name.value}.${field.name.value} is audited and cannot carry @cacheControl`);
+      }
+    }
+  }
 }
 
 /**

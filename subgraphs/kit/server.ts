@@ -19,7 +19,7 @@ import { mountHealth, type Readiness } from './http';
 import { isDatabaseUp } from './db';
 import { schemaFile } from './paths';
 import { applyAccessShield } from './shield';
-import { applyAuditCollection, AuditCollector, auditPlugin } from './audit';
+import { applyAuditCollection, assertNoCacheHintsOnAudited, AuditCollector, auditPlugin } from './audit';
 import { DEFAULT_SMALL_COUNT_THRESHOLD } from './small-counts';
 import type { SecretKeyRing } from './secrets';
 import { EMPTY_ALLOW_LIST, type WebhookAllowList } from './ssrf';
@@ -97,6 +97,7 @@ export async function createSubgraphServer(deps: SubgraphDeps): Promise<Subgraph
   // The same @access rules the gateway enforces, again here (defence in depth, DESIGN §5.5).
   let schema = applyAccessShield(sdl, buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers: deps.resolvers }]));
   // Outside the shield: only fields that resolved (were allowed and did not fail) are audited.
+  assertNoCacheHintsOnAudited(sdl, schema);
   schema = applyAuditCollection(sdl, schema);
   if (deps.transformSchema) schema = deps.transformSchema(schema);
   const metrics = createSubgraphMetrics(name, dataSource);

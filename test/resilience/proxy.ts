@@ -17,6 +17,8 @@ export interface FaultProxy {
   readonly requests: number;
   /** Requests forwarded to the target so far. */
   readonly forwarded: number;
+  /** Each request's body and the answer's headers, in order of arrival (answers filled in as they come). */
+  readonly exchanges: { body: string; responseHeaders?: Record<string, string | string[] | undefined> }[];
   /** Requests held now (see `hold`). */
   readonly held: number;
   /** The next `n` requests are cut (socket destroyed) without being forwarded. */
@@ -43,8 +45,10 @@ export async function startFaultProxy(target = ''): Promise<FaultProxy> {
   const heldSockets = new Set<Socket>();
   const upstream = new Agent({ keepAlive: true });
 
+  const exchanges: FaultProxy['exchanges'][number][] = [];
   const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer, cutAnswer: boolean) => {
     forwarded += 1;
+    const exchange = exchanges.find((e) => e.body === body.toString('utf8') && !e.responseHeaders);
     const up = httpRequest(
       proxy.target,
       { method: req.method, headers: { ...req.headers, host: new URL(proxy.target).host }, agent: upstream },
@@ -52,6 +56,7 @@ export async function startFaultProxy(target = ''): Promise<FaultProxy> {
         const chunks: Buffer[] = [];
         upRes.on('data', (c: Buffer) => chunks.push(c));
         upRes.on('end', () => {
+          if (exchange) exchange.responseHeaders = upRes.headers;
           if (cutAnswer) return void req.socket.destroy();
           res.writeHead(upRes.statusCode ?? 502, upRes.headers);
           res.end(Buffer.concat(chunks));
@@ -71,6 +76,7 @@ export async function startFaultProxy(target = ''): Promise<FaultProxy> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
+      exchanges.push({ body: body.toString('utf8') });
       if (dropBefore > 0) {
         dropBefore -= 1;
         req.socket.destroy();
@@ -105,6 +111,7 @@ export async function startFaultProxy(target = ''): Promise<FaultProxy> {
     get forwarded() {
       return forwarded;
     },
+    exchanges,
     get held() {
       return heldQueue.length;
     },
