@@ -139,7 +139,8 @@ async function subgraphCalls(ports: Record<string, number>): Promise<number> {
   let total = 0;
   for (const port of Object.values(ports)) {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    for (const m of text.matchAll(/^graphql_requests_total\{[^}]*\} (\d+(?:\.\d+)?(?:e\+\d+)?)$/gm)) total += Number(m[1]);
+    for (const m of text.matchAll(/^graphql_requests_total\{[^}]*\} (\d+(?:\.\d+)?(?:e\+\d+)?)$/gm))
+      total += Number(m[1]);
   }
   return total;
 }
@@ -165,7 +166,8 @@ async function measure(
   });
   let out = '';
   let err = '';
-  let before: { cpu: number; backendCpu: { subgraphs: number; postgres: number }; statements: number; calls: number } | undefined;
+  let before:
+    { cpu: number; backendCpu: { subgraphs: number; postgres: number }; statements: number; calls: number } | undefined;
   const opened = new Promise<void>((resolve) => {
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
@@ -383,7 +385,9 @@ async function main(): Promise<void> {
     }
 
     // the subgraphs and PostgreSQL (postmaster and its backends): the work a request causes behind the gateway
-    const subgraphPids = procs.filter((p) => (SUBGRAPHS as readonly string[]).includes(p.name)).map((p) => p.child.pid!);
+    const subgraphPids = procs
+      .filter((p) => (SUBGRAPHS as readonly string[]).includes(p.name))
+      .map((p) => p.child.pid!);
     const backendPids = () => {
       const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
       return { subgraphs: subgraphPids, postgres: postmaster };
