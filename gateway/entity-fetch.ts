@@ -1,5 +1,6 @@
 import type { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GraphQLFormattedError } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import type { GatewayContext } from './context';
 
 /**
@@ -33,44 +34,42 @@ interface Kept {
 }
 
 export class EntityCache {
-  private readonly entries = new Map<string, Kept>();
+  /** Bounded and least-recently-used first out (lru-cache); expiry is checked here, by the caller's clock. */
+  private readonly entries: LRUCache<string, Kept> | undefined;
   hits = 0;
   misses = 0;
 
-  constructor(readonly options: EntityCacheOptions = DEFAULT_ENTITY_CACHE) {}
+  constructor(readonly options: EntityCacheOptions = DEFAULT_ENTITY_CACHE) {
+    this.entries = this.enabled ? new LRUCache<string, Kept>({ max: options.maxEntries }) : undefined;
+  }
 
   get enabled(): boolean {
     return this.options.maxEntries > 0 && this.options.maxAgeSeconds > 0;
   }
 
   get(key: string, now: number): unknown {
-    const kept = this.entries.get(key);
+    const kept = this.entries?.get(key);
     if (!kept) return undefined;
     if (kept.expiresAt <= now) {
-      this.entries.delete(key);
+      this.entries!.delete(key);
       return undefined;
     }
-    // least recently used goes first
-    this.entries.delete(key);
-    this.entries.set(key, kept);
     return JSON.parse(kept.json) as unknown;
   }
 
   set(key: string, entity: unknown, maxAgeSeconds: number, now: number): void {
     const seconds = Math.min(maxAgeSeconds, this.options.maxAgeSeconds);
-    if (seconds <= 0) return;
-    this.entries.delete(key);
-    while (this.entries.size >= this.options.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    if (seconds <= 0 || !this.entries) return;
     this.entries.set(key, { json: JSON.stringify(entity), expiresAt: now + seconds * 1000 });
   }
 
-  /** Forgets everything (a new supergraph may change what a query means). */
+  /** Forgets everything. */
   clear(): void {
-    this.entries.clear();
+    this.entries?.clear();
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.entries?.size ?? 0;
   }
 }
 

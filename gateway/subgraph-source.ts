@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { ErrorCode } from '../subgraphs/kit/errors';
 import { INTERNAL_TOKEN_TTL_SECONDS, signInternalToken } from '../subgraphs/kit/internal-token';
@@ -173,19 +174,19 @@ export function callerDigest(principal: Principal): string {
  * Bounded (oldest dropped first).
  */
 export class InternalTokenCache {
-  private readonly tokens = new Map<string, { token: Promise<string>; reuseUntil: number }>();
+  private readonly tokens: LRUCache<string, { token: Promise<string>; reuseUntil: number }>;
   /** Tokens signed (tests, metrics). */
   signed = 0;
 
-  constructor(private readonly maxEntries = 10_000) {}
+  constructor(maxEntries = 10_000) {
+    this.tokens = new LRUCache({ max: maxEntries });
+  }
 
   get(key: SigningKey, principal: Principal, subgraph: string): Promise<string> {
     const id = `${subgraph}\n${key.kid}\n${callerDigest(principal)}`;
     const now = Date.now();
     const hit = this.tokens.get(id);
     if (hit && hit.reuseUntil > now) return hit.token;
-    if (hit) this.tokens.delete(id);
-    if (this.tokens.size >= this.maxEntries) this.tokens.delete(this.tokens.keys().next().value!);
     const token = signInternalToken(key, principal, subgraph, INTERNAL_TOKEN_TTL_SECONDS, { withRequestId: false });
     this.signed += 1;
     const entry = {
@@ -194,7 +195,7 @@ export class InternalTokenCache {
     };
     this.tokens.set(id, entry);
     token.catch(() => {
-      if (this.tokens.get(id) === entry) this.tokens.delete(id);
+      if (this.tokens.peek(id) === entry) this.tokens.delete(id);
     });
     return token;
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { SignJWT, decodeProtectedHeader, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Jurisdiction, Principal, PrincipalKind } from './principal';
 import type { SigningKey } from './keys';
@@ -110,7 +111,7 @@ interface VerifiedToken {
  * Any failure is UNAUTHENTICATED, with no detail that would help a forger. A token claiming a
  * longer life than the gateway ever signs is refused (a leaked token stays useful for a minute only).
  *
- * A verified token is remembered (bounded, oldest dropped first) until it expires, so the tokens the
+ * A verified token is remembered (bounded, least recently used dropped first) until it expires, so the tokens the
  * gateway reuses for a caller cost one signature check, not one per call. A remembered token counts
  * only while it has not expired and the key resolver still returns the same key object for its
  * header: a key dropped from the key set (rotation, a leaked key removed with --force) stops its
@@ -122,7 +123,7 @@ export function createInternalTokenVerifier(
   opts: InternalTokenVerifierOptions = {},
 ): InternalTokenVerifier {
   const cacheSize = opts.cacheSize ?? VERIFIED_TOKEN_CACHE_SIZE;
-  const verified = new Map<string, VerifiedToken>();
+  const verified = cacheSize > 0 ? new LRUCache<string, VerifiedToken>({ max: cacheSize }) : undefined;
   const refuse = () => unauthenticated('Requests must come through the gateway');
   const principalOf = (v: VerifiedToken, requestIdHeader: string | undefined): Principal => ({
     ...v.caller,
@@ -144,10 +145,10 @@ export function createInternalTokenVerifier(
 
   return async (token, requestIdHeader) => {
     if (!token) throw refuse();
-    const known = cacheSize > 0 ? verified.get(token) : undefined;
+    const known = verified?.get(token);
     if (known) {
       if (await stillValid(token, known)) return principalOf(known, requestIdHeader);
-      verified.delete(token);
+      verified!.delete(token);
     }
     let payload: JWTPayload;
     let key: unknown;
@@ -195,10 +196,7 @@ export function createInternalTokenVerifier(
       exp: payload.exp as number,
       key,
     };
-    if (cacheSize > 0) {
-      if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!);
-      verified.set(token, entry);
-    }
+    verified?.set(token, entry);
     return principalOf(entry, requestIdHeader);
   };
 }
