@@ -110,8 +110,9 @@ async function statements(admin: Client): Promise<number> {
 
 /**
  * Statements per request without background noise: `n` requests one after another, minus the
- * statements an idle window of the same length runs (readiness probes, timers). Under load the
- * per-request figure also carries the background divided by the requests of the window.
+ * statements an idle window of the same length runs (readiness probes, timers); the least of three
+ * such measurements (work still finishing from the previous scenario lands in one, not all three).
+ * Under load the per-request figure also carries the background divided by the requests of the window.
  */
 async function sequentialStatements(
   admin: Client,
@@ -119,6 +120,18 @@ async function sequentialStatements(
   headers: Record<string, string>,
   body: string,
   n = 10,
+): Promise<number> {
+  const runs: number[] = [];
+  for (let i = 0; i < 3; i++) runs.push(await sequentialStatementsOnce(admin, url, headers, body, n));
+  return Math.min(...runs);
+}
+
+async function sequentialStatementsOnce(
+  admin: Client,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  n: number,
 ): Promise<number> {
   const started = Date.now();
   const before = await statements(admin);
