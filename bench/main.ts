@@ -15,6 +15,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { gatewayNodeArgs } from '../gateway/node-args';
 import { ensureApplicationRole, ensureDatabase, freePort, startCluster } from '../scripts/postgres-cluster';
 import { SUBGRAPHS, type SubgraphName } from '../subgraphs/kit/module';
 import { ROOT, schemaFile } from '../subgraphs/kit/paths';
@@ -334,7 +335,11 @@ async function main(): Promise<void> {
       let p: Proc;
       if (g === 'ours') {
         // e.g. BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile our gateway
-        const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+        // run as `npm start` runs it (gateway/node-args.ts), then any flags of the caller's own
+        const nodeArgs = [
+          ...gatewayNodeArgs(),
+          ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
+        ];
         p = launch('gateway (ours)', process.execPath, [...nodeArgs, '--import', 'tsx', 'gateway/main.ts'], {
           NODE_ENV: 'development',
           LOG_LEVEL: 'warn',

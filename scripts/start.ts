@@ -23,6 +23,7 @@ import {
   type RunningCluster,
 } from './postgres-cluster';
 import { loadStackConfig, type StackConfig } from './stack-config';
+import { gatewayNodeArgs } from '../gateway/node-args';
 
 const say = (msg: string) => process.stdout.write(`[stack] ${msg}\n`);
 
@@ -36,8 +37,8 @@ const children: Managed[] = [];
 let cluster: RunningCluster | undefined;
 let stopping = false;
 
-function launch(name: string, entry: string, env: Record<string, string>): Managed {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+function launch(name: string, entry: string, env: Record<string, string>, nodeArgs: string[] = []): Managed {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -223,7 +224,7 @@ async function main(): Promise<void> {
   for (const name of SUBGRAPHS) {
     gatewayEnv[`SUBGRAPH_URL_${name.toUpperCase()}`] = `http://127.0.0.1:${cfg.subgraphPorts[name]}/graphql`;
   }
-  const gw = launch('gateway', 'gateway/main.ts', gatewayEnv);
+  const gw = launch('gateway', 'gateway/main.ts', gatewayEnv, gatewayNodeArgs());
   await waitReady('gateway', `http://127.0.0.1:${cfg.gatewayPort}/readyz`, gw);
   say(`gateway ready: http://127.0.0.1:${cfg.gatewayPort}/graphql`);
   // The webhook delivery worker (delivery/, docs/WEBHOOKS.md): its own process, stopped first.
