@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
@@ -35,8 +34,8 @@ export interface SubgraphTransportOptions {
 }
 
 /**
- * The header by which `SignedSubgraphSource` tells the transport whose call this is (a digest of
- * the caller's principal without the request id); the transport removes it before sending.
+ * The header by which `SignedSubgraphSource` tells the transport whose call this is (the caller's
+ * principal without the request id, encoded: callerDigest); the transport removes it before sending.
  */
 export const DEDUPE_HEADER = 'x-gateway-dedupe-key';
 
@@ -200,8 +199,9 @@ const callerDigests = new WeakMap<object, string>();
 export function callerDigest(principal: Principal): string {
   let d = callerDigests.get(principal);
   if (!d) {
+    // the caller itself, encoded to travel in a header (only ever an in-memory key: a hash would cost more)
     const { requestId: _requestId, ...caller } = principal;
-    d = createHash('sha256').update(JSON.stringify(caller)).digest('base64url');
+    d = Buffer.from(JSON.stringify(caller)).toString('base64url');
     callerDigests.set(principal, d);
   }
   return d;
