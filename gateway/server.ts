@@ -89,7 +89,8 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
   const urlOf = (name: string): string | undefined =>
     deps.subgraphUrls[name as SubgraphName] ?? supergraph.state.subgraphs.find((s) => s.name === name)?.url;
 
-  const metrics = createGatewayMetrics(); // gateway/metrics.ts: /metrics, the plugin, subgraph calls
+  // gateway/metrics.ts: /metrics, the plugin, subgraph calls, what the transport spared
+  const metrics = createGatewayMetrics(deps.subgraphTransport && (() => deps.subgraphTransport!.stats()));
   // Field-level authorisation runs before planning (see gateway/authorization).
   const gateway = new AuthorizingGateway(
     new ApolloGateway({

@@ -11,7 +11,7 @@ import type { Logger } from '../subgraphs/kit/logger';
 import type { Principal } from '../subgraphs/kit/principal';
 import type { GatewayContext } from './context';
 import { DEFAULT_ENTITY_CACHE, EntityCache, fetchEntities, type EntityCacheOptions } from './entity-fetch';
-import type { SubgraphCallObserver } from './metrics';
+import type { SubgraphCallObserver, TransportStats } from './metrics';
 
 export interface SubgraphTransportOptions {
   /** How long one subgraph call may take, headers and body (SUBGRAPH_TIMEOUT_MS). */
@@ -116,6 +116,16 @@ export class SubgraphTransport {
       keepAliveMaxTimeout: keepAlive,
       connect: { timeout: Math.min(5_000, this.timeoutFor('')) },
     });
+  }
+
+  /** What this transport has spared so far (gateway metrics). */
+  stats(): TransportStats {
+    return {
+      shared: this.shared,
+      entityCacheHits: this.entities.hits,
+      entityCacheMisses: this.entities.misses,
+      tokensSigned: this.tokens.signed,
+    };
   }
 
   timeoutFor(subgraph: string): number {
@@ -328,9 +338,11 @@ export class SignedSubgraphSource extends RemoteGraphQLDataSource<GatewayContext
   override process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
     const principal = 'principal' in options.context ? options.context.principal : undefined;
     const scope = principal ? `${this.subgraph}\n${callerDigest(principal)}` : undefined;
-    // entity fetches: each distinct representation once, and not those the entity cache holds
-    const run = () => fetchEntities(options, (o) => super.process(o), scope, this.entityCache);
-    return this.observe ? this.observe(this.subgraph, run) : run();
+    // entity fetches: each distinct representation once, and not those the entity cache holds;
+    // only what is really sent is observed as a subgraph call
+    const send = (o: GraphQLDataSourceProcessOptions<GatewayContext>) =>
+      this.observe ? this.observe(this.subgraph, () => super.process(o)) : super.process(o);
+    return fetchEntities(options, send, scope, this.entityCache);
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {

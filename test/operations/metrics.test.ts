@@ -1,3 +1,4 @@
+import { insertCheckpoint } from '../factories/checkpoints';
 import { startStack, type Stack } from '../stack';
 
 /**
@@ -68,6 +69,29 @@ test('the gateway and the subgraphs expose request, latency, error, subgraph-cal
   }
   expect(value(sub, 'db_pool_connections', { state: 'total', service: 'organisations' })).toBeGreaterThan(0);
   expect(sub).not.toContain(phone);
+});
+
+/** The value of a series with only the default `service` label. */
+const plain = (text: string, name: string) => value(text, name, { service: 'gateway' }) ?? NaN;
+
+test('the gateway counts what its transport spared: entity cache hits and misses, tokens signed', async () => {
+  const caller = stack.as('dev-centre-admin', { purpose: 'metrics' });
+  const q = `query Provinces { a: administrativeUnit(code: "01") { code } checkpoints(unitCode: "01", first: 5) { edges { node { province { name } } } } }`;
+  await insertCheckpoint(stack.db.checkpoints, { provinceCode: '01', districtCode: null, wardCode: null });
+  const before = await scrape(stack.gatewayUrl);
+  const calls = (t: string) =>
+    value(t, 'gateway_subgraph_requests_total', { subgraph: 'organisations', outcome: 'ok' }) ?? 0;
+  expect((await caller.query(q)).body.errors).toBeUndefined(); // the unit is fetched and kept
+  expect((await caller.query(q)).body.errors).toBeUndefined(); // the unit comes from the cache
+  const after = await scrape(stack.gatewayUrl);
+  expect(plain(after, 'gateway_entity_cache_misses_total') - plain(before, 'gateway_entity_cache_misses_total')).toBe(
+    1,
+  );
+  expect(plain(after, 'gateway_entity_cache_hits_total') - plain(before, 'gateway_entity_cache_hits_total')).toBe(1);
+  // organisations: the root field of each query, and one entity fetch (the cached one is not a call)
+  expect(calls(after) - calls(before)).toBe(3);
+  expect(plain(after, 'gateway_internal_tokens_signed_total')).toBeGreaterThan(0);
+  expect(plain(after, 'gateway_subgraph_calls_shared_total')).toBeGreaterThanOrEqual(0);
 });
 
 test('a subgraph that cannot be reached counts as a failed call of that subgraph', async () => {
