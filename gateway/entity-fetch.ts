@@ -63,7 +63,7 @@ export class EntityCache {
     this.entries.set(key, { json: JSON.stringify(entity), expiresAt: now + seconds * 1000 });
   }
 
-  /** Forgets everything. */
+  /** Forgets everything (server.ts, when a new supergraph is applied). */
   clear(): void {
     this.entries?.clear();
   }

@@ -106,6 +106,8 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
       logger: log,
     }),
   );
+  // a new supergraph may change what a subgraph answers: kept entities are not carried over
+  gateway.onSchemaLoadOrUpdate(() => deps.subgraphTransport?.entities.clear());
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { composeRoverConfig } from '../../gateway/composition';
 import { ROOT, schemaFile } from '../../subgraphs/kit/paths';
 import { hashOf, type SupergraphState } from '../../gateway/supergraph-file';
+import { insertCheckpoint } from '../factories/checkpoints';
 import { captureLogs } from '../log-capture';
 import { startStack, type Stack } from '../stack';
 
@@ -69,4 +70,30 @@ test('a valid new supergraph is applied without a restart; an invalid one is rej
   expect(await queryFields()).toContain('hotReloadProbe');
   const rejection = logs.lines().find((l) => l.msg === 'rejected a new supergraph; the previous schema keeps serving');
   expect(rejection?.reason).toEqual(expect.any(String));
+});
+
+test('entities kept by the entity cache are not carried over to a new supergraph', async () => {
+  await insertCheckpoint(stack.db.checkpoints, { provinceCode: '01', districtCode: null, wardCode: null });
+  const caller = stack.as('dev-centre-admin', { purpose: 'reload' });
+  const q = '{ checkpoints(unitCode: "01", first: 5) { edges { node { province { name } } } } }';
+  const counter = async (name: string) => {
+    const text = await (await fetch(stack.gatewayUrl.replace(/\/graphql$/, '/metrics'))).text();
+    return Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  };
+  /** Entity representations fetched from organisations (not found in the cache) by one query. */
+  const fetched = async () => {
+    const before = await counter('gateway_entity_cache_misses_total');
+    expect((await caller.query(q)).body.errors).toBeUndefined();
+    return (await counter('gateway_entity_cache_misses_total')) - before;
+  };
+  expect(await fetched()).toBe(1); // the province fetched, and kept
+  expect(await fetched()).toBe(0); // from the cache
+
+  const organisations = readFileSync(schemaFile('organisations.graphql'), 'utf8');
+  const extended = `${organisations}\nextend type Query {\n  cacheReloadProbe: String @access(class: "operational", scopes: [["org:read"]])\n}\n`;
+  const composed = composeRoverConfig(join(ROOT, 'rover.yaml'), { organisations: extended });
+  const applied = changeWhere((st) => st.hash === hashOf(composed.supergraphSdl!));
+  await replaceAtomically(composed.supergraphSdl!);
+  await applied;
+  expect(await fetched()).toBe(1); // fetched again under the new supergraph
 });
