@@ -15,7 +15,7 @@ import type { GatewayContext } from './context';
  *   `@cacheControl` hint, e.g. the official administrative units, and there were no errors), each
  *   entity is kept for min(N, the gateway's cap) under the caller's digest (never shared between
  *   callers), the query and the other variables; later fetches send only the representations not
- *   kept. Types whose fields are audited cannot carry a hint (kit/server.ts refuses it), so a cached
+ *   kept (emptied when a new supergraph is applied). Types whose fields are audited cannot carry a hint (kit/server.ts refuses it), so a cached
  *   answer never skips an audit record.
  */
 export interface EntityCacheOptions {
