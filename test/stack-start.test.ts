@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { freePort } from '../scripts/postgres-cluster';
 import { SUBGRAPHS } from '../subgraphs/kit/module';
+import { ROOT } from '../subgraphs/kit/paths';
 import { descendants, isAlive, runNpm, runTs } from './processes';
 import { createEmptyDatabase } from './databases';
 import { Client } from 'pg';
@@ -116,3 +118,14 @@ test('with database URLs in the environment, npm start uses those servers and st
     await rm(dir, { recursive: true, force: true });
   }
 }, 300_000);
+
+test('long-running scripts run in node itself, not under the tsx CLI, so Ctrl-C reaches their shutdown', () => {
+  // The tsx CLI relays a signal to its child and SIGKILLs it when the child has not acknowledged
+  // within 30 ms + 30 ms: on a loaded machine that killed the stack's supervisor before it could stop
+  // its children (seen once in a full test run). `node --import tsx` has no relay in between.
+  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+    .scripts;
+  for (const name of ['start', 'delivery', 'bench', 'bench:smoke']) {
+    expect(scripts[name]).toMatch(/^node --import tsx /);
+  }
+});
