@@ -9,11 +9,11 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ConfigError, EnvReader } from '../subgraphs/kit/config';
-import { createDataSource } from '../subgraphs/kit/db';
 import { SUBGRAPHS, type SubgraphName } from '../subgraphs/kit/module';
 import { localDir } from '../subgraphs/kit/paths';
 import { readRetentionSettings, runRetention, type RetentionSettings } from '../subgraphs/kit/retention';
 import { MODULES } from '../subgraphs/registry';
+import { onSubgraphDatabase } from './subgraph-database';
 
 const USAGE = 'usage: npm run purge -- [--subgraph <name>] [--database-url URL]';
 
@@ -59,35 +59,20 @@ async function targets(argv: string[]): Promise<{ name: SubgraphName; url: strin
 }
 
 async function purge(name: SubgraphName, url: string, settings: RetentionSettings): Promise<boolean> {
-  const mod = MODULES[name];
-  const ds = createDataSource({
-    url,
-    entities: mod.entities,
-    migrations: mod.migrations,
-    poolSize: 2,
-    applicationName: 'purge',
-  });
-  try {
-    await ds.initialize();
-  } catch {
-    // the driver's message may contain the URL and its password
-    process.stderr.write(`cannot connect to the ${name} database\n`);
-    return false;
-  }
-  try {
-    const results = await runRetention(ds, mod.retention ?? [], settings);
-    for (const r of results) {
-      process.stdout.write(
-        `${name}: ${r.rule}: ${r.purged} purged in ${r.ranges} range(s), before ${r.cutoff.toISOString()}\n`,
-      );
+  return onSubgraphDatabase(name, url, 'purge', async (ds) => {
+    try {
+      const results = await runRetention(ds, MODULES[name].retention ?? [], settings);
+      for (const r of results) {
+        process.stdout.write(
+          `${name}: ${r.rule}: ${r.purged} purged in ${r.ranges} range(s), before ${r.cutoff.toISOString()}\n`,
+        );
+      }
+      return true;
+    } catch (e) {
+      process.stderr.write(`${name}: purge failed: ${(e as Error).message}\n`);
+      return false;
     }
-    return true;
-  } catch (e) {
-    process.stderr.write(`${name}: purge failed: ${(e as Error).message}\n`);
-    return false;
-  } finally {
-    await ds.destroy();
-  }
+  });
 }
 
 async function main(): Promise<number> {

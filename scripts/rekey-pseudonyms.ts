@@ -19,7 +19,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDataSource } from '../subgraphs/kit/db';
+import type { DataSource } from 'typeorm';
 import { SUBGRAPHS, type SubgraphName } from '../subgraphs/kit/module';
 import { localDir } from '../subgraphs/kit/paths';
 import {
@@ -30,7 +30,7 @@ import {
   type PseudonymKey,
 } from '../subgraphs/kit/pseudonym';
 import { countStaleRefs, RekeyError, rekeySubgraph, type RekeyResult, type StaleCount } from '../subgraphs/kit/rekey';
-import { MODULES } from '../subgraphs/registry';
+import { onSubgraphDatabase } from './subgraph-database';
 
 const USAGE =
   'usage: npm run rekey-pseudonyms -- [--add-key] [--check] [--subgraph <name>]... [--database-url URL] ' +
@@ -170,38 +170,20 @@ async function addKey(opts: CliOptions, env: NodeJS.ProcessEnv): Promise<number>
   return 0;
 }
 
-/** One subgraph's database; errors are reported without the driver's details (they may hold refs or URLs). */
-async function onDatabase(
-  name: SubgraphName,
-  url: string,
-  fn: (ds: ReturnType<typeof createDataSource>) => Promise<void>,
-): Promise<boolean> {
-  const mod = MODULES[name];
-  const ds = createDataSource({
-    url,
-    entities: mod.entities,
-    migrations: mod.migrations,
-    poolSize: 2,
-    applicationName: 'rekey-pseudonyms',
+/** Runs `fn` on one subgraph's database; its errors are reported without the driver's details (they may hold refs or URLs). */
+function onDatabase(name: SubgraphName, url: string, fn: (ds: DataSource) => Promise<void>): Promise<boolean> {
+  return onSubgraphDatabase(name, url, 'rekey-pseudonyms', async (ds) => {
+    try {
+      await fn(ds);
+      return true;
+    } catch (e) {
+      const err = e as Error & { code?: string };
+      const why =
+        e instanceof RekeyError ? err.message : `database error${err.code ? ` ${err.code}` : ''}: ${err.message}`;
+      process.stderr.write(`${name}: re-keying stopped (committed batches stay; run again to resume): ${why}\n`);
+      return false;
+    }
   });
-  try {
-    await ds.initialize();
-  } catch {
-    process.stderr.write(`cannot connect to the ${name} database\n`);
-    return false;
-  }
-  try {
-    await fn(ds);
-    return true;
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    const why =
-      e instanceof RekeyError ? err.message : `database error${err.code ? ` ${err.code}` : ''}: ${err.message}`;
-    process.stderr.write(`${name}: re-keying stopped (committed batches stay; run again to resume): ${why}\n`);
-    return false;
-  } finally {
-    await ds.destroy();
-  }
 }
 
 async function run(opts: CliOptions, env: NodeJS.ProcessEnv): Promise<number> {
