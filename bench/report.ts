@@ -1,24 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { processTree } from '../scripts/process-tree';
 import type { LoadResult } from './load';
-
-/** A process and every live descendant (Hive Gateway may fork workers), from /proc. */
-export function processTree(pid: number): number[] {
-  const parentOf = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // ended while we looked
-    }
-  }
-  const out = [pid];
-  for (let i = 0; i < out.length; i++) {
-    for (const [child, parent] of parentOf) if (parent === out[i]) out.push(child);
-  }
-  return out;
-}
 
 /** Linux clock ticks per second for /proc/<pid>/stat times (USER_HZ; 100 on every mainstream kernel). */
 const TICKS_PER_SECOND = 100;
