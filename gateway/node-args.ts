@@ -1,8 +1,8 @@
 /**
  * The Node.js flags the gateway process runs with (`npm start`, the benchmark; run it the same way
  * in a deployment). V8 otherwise lets the heap of a busy gateway grow to several hundred MB before
- * collecting old garbage; the gateway's live heap under the benchmark's load is about 90 MB (it
- * thrashes at a 96 MB limit), so 192 MB leaves twice that and keeps the process near 220 MB RSS.
+ * collecting old garbage; under the benchmark's load the gateway thrashes at a 96 MB limit (its live
+ * heap is close to that), so 192 MB leaves about twice that and keeps the process near 220 MB RSS.
  */
 export const DEFAULT_GATEWAY_HEAP_MB = 192;
 

@@ -46,7 +46,7 @@ interface RawResponse {
   body: string;
 }
 
-/** The headers of a RawResponse, as much of the Fetch API `Headers` as the data source reads. */
+/** The headers of a RawResponse: as much of the Fetch API `Headers` as RemoteGraphQLDataSource reads. */
 class AnswerHeaders {
   constructor(private readonly raw: IncomingHttpHeaders) {}
   get(name: string): string | null {
@@ -55,21 +55,6 @@ class AnswerHeaders {
   }
   has(name: string): boolean {
     return this.raw[name.toLowerCase()] !== undefined;
-  }
-  *entries(): IterableIterator<[string, string]> {
-    for (const name of Object.keys(this.raw)) yield [name, this.get(name)!];
-  }
-  keys(): IterableIterator<string> {
-    return Object.keys(this.raw)[Symbol.iterator]();
-  }
-  *values(): IterableIterator<string> {
-    for (const [, v] of this.entries()) yield v;
-  }
-  forEach(fn: (value: string, key: string) => void): void {
-    for (const [k, v] of this.entries()) fn(v, k);
-  }
-  [Symbol.iterator](): IterableIterator<[string, string]> {
-    return this.entries();
   }
 }
 
@@ -286,7 +271,6 @@ export const isConnectionError = (e: unknown): boolean => CONNECTION_ERROR_CODES
 const nameOf = (e: unknown): string | undefined => (e as { name?: unknown } | null)?.name as string | undefined;
 const isTimeout = (e: unknown): boolean =>
   nameOf(e) === 'TimeoutError' || (nameOf(e) === 'AbortError' && /timeout/i.test(String((e as Error).message)));
-const isFetchFailure = (e: unknown): boolean => nameOf(e) === 'TypeError' && (e as Error).message === 'fetch failed';
 
 const MUTATION = /^\s*(?:#[^\n]*\n\s*)*mutation\b/;
 
@@ -366,7 +350,7 @@ export class SignedSubgraphSource extends RemoteGraphQLDataSource<GatewayContext
     context?: GatewayContext,
   ): void {
     const status = (error as GraphQLError).extensions?.response as { status?: number } | undefined;
-    const transport = isConnectionError(error) || isTimeout(error) || isFetchFailure(error);
+    const transport = isConnectionError(error) || isTimeout(error);
     const badGateway = status?.status !== undefined && status.status >= 502 && status.status <= 504;
     if (!transport && !badGateway) throw error;
     (context ? this.log(context) : undefined)?.warn(

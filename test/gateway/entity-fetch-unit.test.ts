@@ -102,6 +102,10 @@ test('entries end at the earlier of the subgraph max-age and the gateway cap', a
   cache.set('a', { x: 1 }, 300, 0);
   cache.set('b', { x: 2 }, 10, 0);
   expect(cache.get('a', 59_000)).toEqual({ x: 1 });
+  // every hit is a fresh object: the gateway merges later fetches into what it gets
+  const hit = cache.get('a', 1) as { x: number };
+  hit.x = 99;
+  expect(cache.get('a', 1)).toEqual({ x: 1 });
   expect(cache.get('b', 9_000)).toEqual({ x: 2 });
   expect(cache.get('b', 10_000)).toBeUndefined();
   expect(cache.get('a', 60_000)).toBeUndefined();

@@ -121,17 +121,6 @@ test("keeps cacheable entities per caller: the same caller's next fetch sends on
   }
 });
 
-test('an answer held in the cache is a fresh copy each time (the gateway merges into what it gets)', async () => {
-  const caller = stack.as('dev-health-01', { purpose: 'copy-test' });
-  const q = `query($unit: ID!) {
-    checkpoints(unitCode: $unit, first: 20) { edges { node { province { code name level } } } }
-  }`;
-  const one = await caller.query(q, { unit: '01' });
-  const two = await caller.query(q, { unit: '01' });
-  expect(two.body).toEqual(one.body);
-  expect(JSON.stringify(two.body)).toContain('"level":"PROVINCE"');
-});
-
 test('with the entity cache off, every fetch goes to the subgraph (representations still sent once)', async () => {
   await seedCheckpoints(uncached, '01', 3);
   const caller = uncached.as('dev-health-01', { purpose: 'off' });
