@@ -1,7 +1,7 @@
 import { ConfigError } from '../subgraphs/kit/config';
 import { loadOrCreateKeyFiles } from '../subgraphs/kit/keys';
 import { createLogger, type Logger } from '../subgraphs/kit/logger';
-import { listen } from '../subgraphs/kit/http';
+import { exitGracefullyOnSignals, listen } from '../subgraphs/kit/http';
 import { createAccessTokenVerifier, keyResolver } from './auth';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { devIssuerFiles, loadDevIssuerKey } from './dev-issuer';
@@ -65,25 +65,17 @@ async function main(): Promise<void> {
   const listening = await listen(server.app, cfg.port, cfg.host);
   log.info({ url: `${listening.url}/graphql`, devIssuer: cfg.auth.devIssuer }, 'gateway listening');
 
-  let shuttingDown = false;
-  const shutdown = async (signal: string) => {
-    if (shuttingDown) return; // Ctrl-C reaches every process of the group, then the launcher's SIGTERM
-    shuttingDown = true;
-    log.info({ signal, inFlight: listening.inFlight() }, 'shutting down: draining');
-    // Never hang: whatever happens below, the process is gone shortly after the grace period.
-    setTimeout(() => process.exit(1), cfg.shutdownGraceMs + 5_000).unref();
-    const deadline = Date.now() + cfg.shutdownGraceMs;
-    server.drain(); // /readyz answers 503 from now on, while in-flight requests finish
-    await listening.drain(cfg.shutdownGraceMs);
-    await listening.close(Math.max(0, deadline - Date.now()));
-    await server.stop();
-    await transport.close();
-    keys.stop();
-    log.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  exitGracefullyOnSignals({
+    log,
+    listening,
+    graceMs: cfg.shutdownGraceMs,
+    drain: () => server.drain(),
+    stop: async () => {
+      await server.stop();
+      await transport.close();
+      keys.stop();
+    },
+  });
 }
 
 void main();

@@ -97,3 +97,39 @@ export async function listen(app: Express, port: number, host: string): Promise<
       }),
   };
 }
+
+export interface GracefulShutdown {
+  log: { info(obj: object | string, msg?: string): void };
+  listening: Listening;
+  /** SHUTDOWN_GRACE_MS: how long in-flight requests may take to finish. */
+  graceMs: number;
+  /** Turns readiness off (/readyz answers 503 from now on). */
+  drain(): void;
+  /** Everything after the listener is closed: the server, then the process's own resources. */
+  stop(): Promise<void>;
+}
+
+/**
+ * SIGTERM/SIGINT: readiness off, in-flight requests finish within the grace period, the listener
+ * closes, `stop` runs, exit 0. Once only (Ctrl-C reaches every process of the group, then the
+ * launcher's SIGTERM), and never hanging: the process is gone shortly after the grace period
+ * whatever happens.
+ */
+export function exitGracefullyOnSignals(s: GracefulShutdown): void {
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    s.log.info({ signal, inFlight: s.listening.inFlight() }, 'shutting down: draining');
+    setTimeout(() => process.exit(1), s.graceMs + 5_000).unref();
+    const deadline = Date.now() + s.graceMs;
+    s.drain();
+    await s.listening.drain(s.graceMs);
+    await s.listening.close(Math.max(0, deadline - Date.now()));
+    await s.stop();
+    s.log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}

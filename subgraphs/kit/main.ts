@@ -2,7 +2,7 @@ import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import { grantApplicationRole } from './audit';
 import { ConfigError } from './config';
 import { connectWithRetry, createDataSource, migrate } from './db';
-import { listen } from './http';
+import { exitGracefullyOnSignals, listen } from './http';
 import { createInternalTokenVerifier } from './internal-token';
 import { fileJwks } from './keys';
 import { createLogger } from './logger';
@@ -94,28 +94,20 @@ export async function runSubgraph(module: SubgraphModule, env: NodeJS.ProcessEnv
   );
   let partitionKeeper: PartitionKeeper | undefined;
 
-  let shuttingDown = false;
-  const shutdown = async (signal: string) => {
-    if (shuttingDown) return; // Ctrl-C reaches every process of the group, then the launcher's SIGTERM
-    shuttingDown = true;
-    log.info({ signal, inFlight: listening.inFlight() }, 'shutting down: draining');
-    // Never hang: whatever happens below, the process is gone shortly after the grace period.
-    setTimeout(() => process.exit(1), cfg.shutdownGraceMs + 5_000).unref();
-    const deadline = Date.now() + cfg.shutdownGraceMs;
-    server.drain(); // /readyz answers 503 from now on, while in-flight requests finish
-    await listening.drain(cfg.shutdownGraceMs);
-    await listening.close(Math.max(0, deadline - Date.now()));
-    await server.stop();
-    await partitionKeeper?.stop();
-    // a query still stuck in the database after the grace period must not hold the exit
-    if (dataSource.isInitialized) {
-      await Promise.race([dataSource.destroy().catch(() => undefined), new Promise((r) => setTimeout(r, 2_000))]);
-    }
-    log.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  exitGracefullyOnSignals({
+    log,
+    listening,
+    graceMs: cfg.shutdownGraceMs,
+    drain: () => server.drain(),
+    stop: async () => {
+      await server.stop();
+      await partitionKeeper?.stop();
+      // a query still stuck in the database after the grace period must not hold the exit
+      if (dataSource.isInitialized) {
+        await Promise.race([dataSource.destroy().catch(() => undefined), new Promise((r) => setTimeout(r, 2_000))]);
+      }
+    },
+  });
 
   const separateOwner = cfg.migrationDatabaseUrl !== cfg.databaseUrl;
   const ownerDs = separateOwner
