@@ -1,3 +1,4 @@
+import { startPeriodic, type PeriodicTask } from './periodic';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { PARTITION_LOCK } from './locks';
 import type { Logger } from './logger';
@@ -156,11 +157,8 @@ export function ensurePartitionWindow(
   return ensurePartitions(ds, spec, new Date(now.getTime() - window.behindDays * DAY_MS), last, log);
 }
 
-export interface PartitionKeeper {
-  /** Runs once now (after any run in progress). */
-  runNow(): Promise<void>;
-  stop(): Promise<void>;
-}
+/** The partition upkeep of a subgraph's time-partitioned tables (kit/periodic.ts). */
+export type PartitionKeeper = PeriodicTask<void>;
 
 /**
  * Keeps each table's partition window ready: runs every `intervalMs` (a day by default), as the
@@ -172,26 +170,13 @@ export function startPartitionKeeper(
   tables: readonly { spec: PartitionSpec; window: PartitionWindow }[],
   opts: { intervalMs?: number; log: Logger },
 ): PartitionKeeper {
-  let running: Promise<void> = Promise.resolve();
-  const runNow = () => {
-    running = running.then(async () => {
+  return startPeriodic(
+    async () => {
       for (const t of tables) await ensurePartitionWindow(ds, t.spec, t.window, new Date(), opts.log);
-    });
-    return running;
-  };
-  const timer = tables.length
-    ? setInterval(() => {
-        runNow().catch((e: unknown) => opts.log.error({ reason: (e as Error).message }, 'partition upkeep failed'));
-      }, opts.intervalMs ?? DAY_MS)
-    : undefined;
-  timer?.unref();
-  return {
-    runNow,
-    stop: async () => {
-      if (timer) clearInterval(timer);
-      await running.catch(() => undefined);
     },
-  };
+    tables.length ? (opts.intervalMs ?? DAY_MS) : 0,
+    (e) => opts.log.error({ reason: (e as Error).message }, 'partition upkeep failed'),
+  );
 }
 
 /**

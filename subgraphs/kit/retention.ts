@@ -1,3 +1,4 @@
+import { startPeriodic, type PeriodicTask } from './periodic';
 import type { DataSource } from 'typeorm';
 import { ConfigError, type EnvReader } from './config';
 import { RETENTION_LOCK } from './locks';
@@ -248,12 +249,8 @@ export async function runRetention(
   return results;
 }
 
-export interface RetentionScheduler {
-  /** Runs once now (after any run in progress); resolves with its results. */
-  runNow(): Promise<PurgeResult[]>;
-  /** Stops the timer and waits for a run in progress. */
-  stop(): Promise<void>;
-}
+/** The retention runs of a subgraph (kit/periodic.ts): `runNow` resolves with a run's results. */
+export type RetentionScheduler = PeriodicTask<PurgeResult[]>;
 
 /**
  * Runs the rules every `intervalMs` (the first run one interval after start), never two runs at
@@ -265,25 +262,9 @@ export function startRetentionScheduler(
   settings: RetentionSettings,
   log: Logger,
 ): RetentionScheduler {
-  let running: Promise<PurgeResult[]> = Promise.resolve([]);
-  const runNow = () => {
-    running = running
-      .catch(() => [])
-      .then(() => runRetention(ds, rules, { days: settings.days, batchSize: settings.batchSize, log }));
-    return running;
-  };
-  const timer =
-    settings.intervalMs > 0 && rules.length
-      ? setInterval(() => {
-          runNow().catch((e: unknown) => log.error({ reason: (e as Error).message }, 'retention run failed'));
-        }, settings.intervalMs)
-      : undefined;
-  timer?.unref();
-  return {
-    runNow,
-    stop: async () => {
-      if (timer) clearInterval(timer);
-      await running.catch(() => undefined);
-    },
-  };
+  return startPeriodic(
+    () => runRetention(ds, rules, { days: settings.days, batchSize: settings.batchSize, log }),
+    rules.length ? settings.intervalMs : 0,
+    (e) => log.error({ reason: (e as Error).message }, 'retention run failed'),
+  );
 }
