@@ -190,12 +190,18 @@ export class IdentitySnapshotRow {
 }
 
 /**
- * One version of a health declaration: (id, version) is the key, and the row whose `superseded_at`
- * is null is the current version (at most one per id). Amending writes version n+1 and marks
- * version n superseded, so every version stays readable in full.
+ * One version of a health declaration: (id, version) identifies it, and the row whose
+ * `superseded_at` is null is the current version (at most one per id). Amending writes version n+1
+ * and marks version n superseded, so every version stays readable in full.
+ *
+ * The table is partitioned by Viet Nam week of `submitted_at` (migration PartitionDeclarations;
+ * the entity describes the parent). A partitioned table's unique keys include its partition key:
+ * the primary key is (id, version, submitted_at) and the current-version key (id, submitted_at);
+ * an amendment keeps `submitted_at`, so all versions of a declaration share it and those keys
+ * still hold per id.
  */
 @Entity({ name: 'health_declaration' })
-@Index('uq_health_declaration_current', ['id'], { unique: true, where: 'superseded_at IS NULL' })
+@Index('uq_health_declaration_current', ['id', 'submittedAt'], { unique: true, where: 'superseded_at IS NULL' })
 @Index('ix_health_declaration_citizen_submitted', ['citizenRef', 'submittedAt'])
 @Index('ix_health_declaration_province_submitted', ['provinceCode', 'submittedAt'])
 @Index('ix_health_declaration_province_kind_submitted', ['provinceCode', 'kind', 'submittedAt'])
@@ -243,7 +249,12 @@ export class HealthDeclarationRow {
   @Column({ type: 'jsonb', nullable: true })
   proxy: ProxyDeclarant | null;
 
-  @Column({ name: 'submitted_at', type: 'timestamptz', precision: 3 })
+  @PrimaryColumn({
+    name: 'submitted_at',
+    type: 'timestamptz',
+    precision: 3,
+    primaryKeyConstraintName: 'pk_health_declaration',
+  })
   submittedAt: Date;
 
   /** The responsible administrative unit, as declared (validated against the list in force then). */

@@ -1,4 +1,13 @@
+import type { PartitionSpec } from '../kit/partitions';
 import type { RetentionRule } from '../kit/retention';
+import { LIMITS } from './validation';
+
+/** The partitions of `health_declaration` (migration PartitionDeclarations): one per Viet Nam week. */
+export const DECLARATION_PARTITIONS: PartitionSpec = {
+  table: 'health_declaration',
+  column: 'submitted_at',
+  period: 'week',
+};
 
 /** The day after a monitoring period's last day (inclusive, Viet Nam), as a time. */
 const PERIOD_END = `((p.ends_on + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')`;
@@ -12,7 +21,10 @@ const WINDOW_END = `(d.submitted_at + make_interval(days => d.symptom_window_day
  * 1. a monitoring period, after its last day (ends_on + 1 day, Viet Nam time);
  * 2. a health declaration, every version at once, after the latest end of its versions' windows
  *    (submitted_at + symptom_window_days) — and never while a monitoring period it opened remains
- *    (so a declaration that opened a period is kept 30 days past the period's end at least);
+ *    (so a declaration that opened a period is kept 30 days past the period's end at least). The
+ *    table is partitioned by week of submitted_at (versions share it): a week is dropped whole once
+ *    its end plus the longest window (21 days) lies before the cutoff and no monitoring period
+ *    refers to a declaration in it;
  * 3. an identity snapshot no remaining declaration refers to, after its declared_at;
  * 4. a citizen (the identity document) with no snapshot, declaration or period left, after the
  *    row's creation.
@@ -36,6 +48,10 @@ export const declarationsRetention: readonly RetentionRule[] = [
               WHERE NOT EXISTS (SELECT 1 FROM monitoring_period p WHERE p.source_declaration_id = d.id)
               GROUP BY d.id HAVING max(${WINDOW_END}) < $1 ORDER BY at, d.id LIMIT $2`,
     delete: `DELETE FROM health_declaration WHERE id = ANY ($1::uuid[])`,
+    partitions: DECLARATION_PARTITIONS,
+    partitionLagDays: LIMITS.maxWindowDays, // a window ends at most this long after submitted_at
+    partitionKept: `SELECT EXISTS (SELECT 1 FROM monitoring_period p JOIN health_declaration d ON d.id = p.source_declaration_id
+                     WHERE d.submitted_at >= $1 AND d.submitted_at < $2) AS kept`,
   },
   {
     name: 'identity_snapshot',

@@ -77,16 +77,16 @@ export async function runSubgraph(module: SubgraphModule, env: NodeJS.ProcessEnv
   const listening = await listen(server.app, cfg.port, cfg.host);
   log.info({ url: `${listening.url}/graphql` }, 'listening; connecting to the database');
 
-  // time-partitioned tables (kit/partitions.ts): a partition for each day from the retention cutoff
-  // to PARTITIONS_AHEAD days ahead, made at start-up and kept daily
+  // time-partitioned tables (kit/partitions.ts): a partition for each period (day or week) from the
+  // retention cutoff (and the rule's lag) to PARTITIONS_AHEAD days ahead, made at start-up and daily
   const partitioned = (module.retention ?? []).flatMap((r) =>
     r.partitions
       ? [
           {
             spec: r.partitions,
             window: {
-              ahead: cfg.retention.partitionsAhead ?? DEFAULT_PARTITIONS_AHEAD,
-              behindDays: cfg.retention.days[r.period],
+              aheadDays: cfg.retention.partitionsAhead ?? DEFAULT_PARTITIONS_AHEAD,
+              behindDays: cfg.retention.days[r.period] + (r.partitionLagDays ?? 0),
             },
           },
         ]

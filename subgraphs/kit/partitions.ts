@@ -135,15 +135,15 @@ export async function createPartition(db: Db, spec: PartitionSpec, start: Date):
 }
 
 export interface PartitionWindow {
-  /** Periods after the current one. */
-  ahead: number;
+  /** Days after now (PARTITIONS_AHEAD): every period overlapping them gets its partition. */
+  aheadDays: number;
   /** Days before now (the table's retention: older rows are dropped anyway); 0: from today. */
   behindDays: number;
 }
 
 /**
- * `ensurePartitions` over the window around `now`: from `behindDays` ago (so late scans of days
- * still retained get their day's partition, not DEFAULT) to `ahead` periods after the current one.
+ * `ensurePartitions` over the window around `now`: from `behindDays` ago (so late records of
+ * periods still retained get their period's partition, not DEFAULT) to `aheadDays` after now.
  */
 export function ensurePartitionWindow(
   ds: DataSource,
@@ -152,9 +152,13 @@ export function ensurePartitionWindow(
   now = new Date(),
   log?: Logger,
 ): Promise<string[]> {
-  let last = periodStart(now, spec.period);
-  for (let i = 0; i < window.ahead; i++) last = nextPeriod(last, spec.period);
-  return ensurePartitions(ds, spec, new Date(now.getTime() - window.behindDays * DAY_MS), last, log);
+  return ensurePartitions(
+    ds,
+    spec,
+    new Date(now.getTime() - window.behindDays * DAY_MS),
+    new Date(now.getTime() + window.aheadDays * DAY_MS),
+    log,
+  );
 }
 
 /** The partition upkeep of a subgraph's time-partitioned tables (kit/periodic.ts). */

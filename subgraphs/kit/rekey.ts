@@ -114,7 +114,11 @@ interface ForeignRef {
   column: string;
 }
 
-/** The single-column foreign keys referencing `table.column`. */
+/**
+ * The single-column foreign keys referencing `table.column`; on a partitioned table, only the
+ * parent's constraint (each partition has its own copy, `conparentid` naming the parent's; writing
+ * through the parent reaches every partition).
+ */
 async function referencing(m: EntityManager | DataSource, table: string, column: string): Promise<ForeignRef[]> {
   const rows = (await m.query(
     `SELECT cl.relname AS "table", a.attname AS "column"
@@ -123,7 +127,7 @@ async function referencing(m: EntityManager | DataSource, table: string, column:
        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
        JOIN pg_attribute fa ON fa.attrelid = c.confrelid AND fa.attnum = c.confkey[1]
       WHERE c.contype = 'f' AND c.confrelid = to_regclass($1) AND fa.attname = $2
-        AND cardinality(c.conkey) = 1
+        AND cardinality(c.conkey) = 1 AND c.conparentid = 0
       ORDER BY 1, 2`,
     [table, column],
   )) as ForeignRef[];

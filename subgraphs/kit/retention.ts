@@ -19,9 +19,11 @@ import { DEFAULT_PARTITIONS_AHEAD, dropPartition, listPartitions, type Partition
  * same database at once (the other one skips the batch and ends its run).
  *
  * A rule over a time-partitioned table (`partitions`, kit/partitions.ts) first detaches and drops
- * every partition lying entirely before the cutoff, one transaction and ONE `PURGED` event per
- * partition (its bounds and row count), without touching a row; the batches then purge what is
- * left before the cutoff — the rows of the partition the cutoff falls in, and any in DEFAULT.
+ * every partition whose records have all expired (its upper bound, plus the rule's
+ * `partitionLagDays`, before the cutoff; none of them kept by `partitionKept`), one transaction and
+ * ONE `PURGED` event per partition (its bounds and row count), without touching a row; the batches
+ * then purge what is left before the cutoff — the rows of the partition the cutoff falls in, of a
+ * partition kept, and any in DEFAULT.
  */
 
 /** The retention periods, each configurable as `RETENTION_<PERIOD>_DAYS`. */
@@ -54,8 +56,23 @@ export interface RetentionRule {
   select: string;
   /** SQL deleting the selected records: `$1` the keys (text[]). No RETURNING (purgeRange adds it). */
   delete: string;
-  /** The rule's table is partitioned by `basis`: expired partitions are dropped whole first. */
+  /**
+   * The rule's table is partitioned by time: expired partitions are dropped whole first. A
+   * partition has expired when its upper bound plus `partitionLagDays` lies before the cutoff.
+   */
   partitions?: PartitionSpec;
+  /**
+   * How many days a record's reference time (`basis`) may lie after its partition key (0 when the
+   * basis is the key itself; declarations: the longest symptom window).
+   */
+  partitionLagDays?: number;
+  /**
+   * SQL telling whether an expired partition must still stay (a record in it is kept for another
+   * reason, as the `select` would skip it): `$1`, `$2` the partition's bounds [from, to); returns
+   * one row with `kept` (boolean). Checked in the drop's transaction; a kept partition is left to
+   * the row-by-row batches.
+   */
+  partitionKept?: string;
 }
 
 export interface RetentionSettings {
@@ -63,7 +80,7 @@ export interface RetentionSettings {
   intervalMs: number;
   days: RetentionDays;
   batchSize: number;
-  /** Periods of partitions kept ready ahead of today (PARTITIONS_AHEAD, kit/partitions.ts). */
+  /** Days ahead of now that partitions are made for (PARTITIONS_AHEAD, kit/partitions.ts). */
   partitionsAhead?: number;
 }
 
@@ -136,6 +153,8 @@ function isLockTimeout(e: unknown): boolean {
   return err?.code === '55P03' || err?.driverError?.code === '55P03';
 }
 
+const KEPT = -1;
+
 /**
  * Drops the partitions of `rule` lying entirely before the cutoff, oldest first, each in its own
  * transaction with its PURGED event; null when another process holds the lock. A partition whose
@@ -149,7 +168,8 @@ async function dropExpiredPartitions(
   days: number,
   log?: Logger,
 ): Promise<{ partitions: number; purged: number } | null> {
-  const expired = (await listPartitions(ds, spec)).filter((p) => p.to !== null && p.to.getTime() <= cutoff.getTime());
+  const lastTo = cutoff.getTime() - (rule.partitionLagDays ?? 0) * 86_400_000;
+  const expired = (await listPartitions(ds, spec)).filter((p) => p.to !== null && p.to.getTime() <= lastTo);
   const done = { partitions: 0, purged: 0 };
   for (const p of expired) {
     const count = await ds
@@ -158,6 +178,10 @@ async function dropExpiredPartitions(
           ok: boolean;
         }[];
         if (!lock?.ok) return null;
+        if (rule.partitionKept) {
+          const [kept] = (await m.query(rule.partitionKept, [p.from, p.to])) as { kept: boolean }[];
+          if (kept?.kept) return KEPT;
+        }
         // DETACH takes the parent exclusively for an instant: never queue the table's readers behind us
         await m.query(`SET LOCAL lock_timeout = '2s'`);
         const n = await dropPartition(m, spec, p.name);
@@ -187,6 +211,13 @@ async function dropExpiredPartitions(
       });
     if (count === undefined) break;
     if (count === null) return null;
+    if (count === KEPT) {
+      log?.info(
+        { rule: rule.name, partition: p.name },
+        'retention: partition still holds records kept; left to the batches',
+      );
+      continue;
+    }
     done.partitions += 1;
     done.purged += count;
     log?.info({ rule: rule.name, partition: p.name, purged: count }, 'retention: partition dropped');

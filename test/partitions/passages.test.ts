@@ -289,7 +289,7 @@ describe('start-up', () => {
   }, 90_000);
 
   test('the keeper makes them as the serving role', async () => {
-    const keeper = startPartitionKeeper(fresh.appDataSource, [{ spec, window: { ahead: 10, behindDays: 0 } }], {
+    const keeper = startPartitionKeeper(fresh.appDataSource, [{ spec, window: { aheadDays: 10, behindDays: 0 } }], {
       intervalMs: 3_600_000,
       log: silentLogger(),
     });
