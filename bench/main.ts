@@ -536,14 +536,16 @@ function printReport(
   const rows = merged(raw);
   const find = (scenario: string, target: string) => rows.find((r) => r.scenario === scenario && r.target === target);
   const out: string[] = ['', table(rows), ''];
+  /** `vs stock 1.23×`, or nothing when either gateway was not run (`--gateways`). */
   const ratio = (scenario: string, other: string) => {
     const a = find(scenario, 'ours');
     const b = find(scenario, other);
-    return a && b ? a.load.requestsPerSecond / b.load.requestsPerSecond : NaN;
+    return a && b ? `vs ${other} ${(a.load.requestsPerSecond / b.load.requestsPerSecond).toFixed(2)}×` : '';
   };
   out.push('ratios (our req/s ÷ theirs):');
   for (const s of [...new Set(rows.map((r) => r.scenario))]) {
-    out.push(`  ${s.padEnd(22)} vs stock ${ratio(s, 'stock').toFixed(2)}×   vs hive ${ratio(s, 'hive').toFixed(2)}×`);
+    const ratios = [ratio(s, 'stock'), ratio(s, 'hive')].filter(Boolean);
+    if (ratios.length) out.push(`  ${s.padEnd(22)} ${ratios.join('   ')}`);
   }
   const single = find('3 single subgraph', 'ours');
   const direct = find('3 single subgraph', 'subgraph direct');
