@@ -1,18 +1,14 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { declarationsMigrations } from '../../migrations/declarations';
 import { HealthDeclarationRow } from '../../subgraphs/declarations/entities';
 import { DECLARATION_PARTITIONS } from '../../subgraphs/declarations/retention';
-import { createDataSource, migrate } from '../../subgraphs/kit/db';
+import { migrate } from '../../subgraphs/kit/db';
 import { ensurePartitions, listPartitions, partitionName, periodStart } from '../../subgraphs/kit/partitions';
 import { runRetention } from '../../subgraphs/kit/retention';
 import { MODULES } from '../../subgraphs/registry';
 import { insertDeclaration, insertMonitoringPeriod } from '../factories/declarations';
-import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../databases';
-import { waitUntil } from '../resilience/proxy';
-import { startSubgraphProcess, type SubgraphProcess } from '../resilience/subgraph-process';
+import { createTestDatabase, type TestDatabase } from '../databases';
+import { eventsAfter, maxPosition, relationKind, subgraphProcessFor, withLastMigration } from './support';
 
 /**
  * `health_declaration` partitioned by Viet Nam week of submitted_at (migration
@@ -46,14 +42,6 @@ const partitionsOf = async (ds: DataSource, id: string): Promise<string[]> =>
       id,
     ])) as { t: string }[]
   ).map((r) => r.t);
-const maxPosition = async (ds: DataSource): Promise<string> =>
-  ((await ds.query(`SELECT coalesce(max(position), 0)::text AS p FROM outbox_event`)) as { p: string }[])[0]!.p;
-const eventsAfter = async (ds: DataSource, position: string) =>
-  (await ds.query(
-    `SELECT entity_type, entity_id, change_kind, details FROM outbox_event WHERE position > $1 ORDER BY position`,
-    [position],
-  )) as { entity_type: string; entity_id: string; change_kind: string; details: Record<string, unknown> | null }[];
-
 /** Writes version n+1 of a declaration as the amendment path does (same submitted_at). */
 async function amend(ds: DataSource, current: HealthDeclarationRow): Promise<HealthDeclarationRow> {
   await ds.query(`UPDATE health_declaration SET superseded_at = now() WHERE id = $1 AND version = $2`, [
@@ -180,14 +168,7 @@ test('retention drops a week once all its declarations have expired, keeps one a
 
 describe('the migration', () => {
   test('keeps every row and version and its outbox history, puts each in its week, and reverts to one table', async () => {
-    const empty = await createEmptyDatabase();
-    const upTo = (migrations: typeof declarationsMigrations) =>
-      createDataSource({ url: empty.url, entities: MODULES.declarations.entities, migrations, poolSize: 2 });
-    const before = upTo(declarationsMigrations.slice(0, -1));
-    await before.initialize();
-    const all = upTo(declarationsMigrations);
-    try {
-      await migrate(before);
+    await withLastMigration('declarations', declarationsMigrations, async (before, all) => {
       const stored = [daysAgo(1), daysAgo(2), daysAgo(9), daysAgo(200)];
       const rows: HealthDeclarationRow[] = [];
       for (const at of stored) rows.push(await insertDeclaration(before, { submittedAt: at }));
@@ -200,6 +181,7 @@ describe('the migration', () => {
 
       await all.initialize();
       expect(await migrate(all)).toEqual(['PartitionDeclarations1796256000000']);
+      expect(await relationKind(all, 'health_declaration')).toBe('p');
       expect(await all.query(dump)).toEqual(rowsBefore);
       expect(await maxPosition(all)).toBe(eventsBefore); // copying the rows is no change for the feed
       const parts = await Promise.all(rows.map((r) => partitionsOf(all, r.id)));
@@ -221,44 +203,19 @@ describe('the migration', () => {
       expect(await all.query(dump)).toEqual(
         rowsBefore.filter((r: { row: { id: string } }) => r.row.id !== rows[0]!.id),
       );
-      const kind = (await all.query(
-        `SELECT relkind::text AS k FROM pg_class WHERE relname = 'health_declaration'`,
-      )) as { k: string }[];
-      expect(kind).toEqual([{ k: 'r' }]);
+      expect(await relationKind(all, 'health_declaration')).toBe('r');
       expect(await all.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'partitions'`)).toEqual([]);
-    } finally {
-      if (before.isInitialized) await before.destroy();
-      if (all.isInitialized) await all.destroy();
-      await empty.drop();
-    }
+    });
   });
 });
 
 describe('start-up', () => {
-  let dir: string;
-  let fresh: TestDatabase;
-  let sub: SubgraphProcess | undefined;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'epf-partitions-'));
-    await chmod(dir, 0o755);
-    fresh = await createTestDatabase('declarations');
-  });
-  afterAll(async () => {
-    sub?.kill();
-    await fresh?.drop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const subgraph = subgraphProcessFor('declarations');
 
   test('a declarations process makes the weeks from its retention cutoff (and the longest window) to PARTITIONS_AHEAD days ahead', async () => {
-    sub = await startSubgraphProcess('declarations', dir, {
-      DATABASE_URL: fresh.appUrl,
-      MIGRATION_DATABASE_URL: fresh.url,
-      PARTITIONS_AHEAD: '10',
-      RETENTION_DECLARATION_DAYS: '8',
-    });
-    await waitUntil(async () => (await sub!.readyz()) === 200, 60_000, 'the subgraph to be ready');
+    await subgraph.start({ PARTITIONS_AHEAD: '10', RETENTION_DECLARATION_DAYS: '8' });
     const now = Date.now();
-    const names = (await listPartitions(fresh.dataSource, spec)).map((p) => p.name);
+    const names = (await listPartitions(subgraph.database.dataSource, spec)).map((p) => p.name);
     // 8 + 21 days behind, 10 ahead (a day may have turned since start-up: the ends are not asserted)
     const expected = new Set<string>();
     for (let d = -28; d <= 9; d++) {

@@ -1,10 +1,6 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { DataSource } from 'typeorm';
 import { checkpointsMigrations } from '../../migrations/checkpoints';
 import { PASSAGE_PARTITIONS } from '../../subgraphs/checkpoints/retention';
-import { createDataSource, migrate } from '../../subgraphs/kit/db';
+import { migrate } from '../../subgraphs/kit/db';
 import {
   ensurePartitions,
   listPartitions,
@@ -16,9 +12,9 @@ import { runRetention } from '../../subgraphs/kit/retention';
 import { silentLogger } from '../../subgraphs/kit/logger';
 import { MODULES } from '../../subgraphs/registry';
 import { insertCheckpoint, insertPassage } from '../factories/checkpoints';
-import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../databases';
-import { waitUntil } from '../resilience/proxy';
-import { startSubgraphProcess, type SubgraphProcess } from '../resilience/subgraph-process';
+import { createTestDatabase, type TestDatabase } from '../databases';
+import { eventsAfter, maxPosition, relationKind, subgraphProcessFor, withLastMigration } from './support';
+import type { DataSource } from 'typeorm';
 
 /**
  * `passage` partitioned by Viet Nam day of scanned_at (migration PartitionPassages,
@@ -44,14 +40,6 @@ afterAll(async () => {
 
 const partitionOf = async (ds: DataSource, id: string): Promise<string> =>
   ((await ds.query(`SELECT tableoid::regclass::text AS t FROM passage WHERE id = $1`, [id])) as { t: string }[])[0]!.t;
-const maxPosition = async (ds: DataSource): Promise<string> =>
-  ((await ds.query(`SELECT coalesce(max(position), 0)::text AS p FROM outbox_event`)) as { p: string }[])[0]!.p;
-const eventsAfter = async (ds: DataSource, position: string) =>
-  (await ds.query(
-    `SELECT entity_type, entity_id, change_kind, details FROM outbox_event WHERE position > $1 ORDER BY position`,
-    [position],
-  )) as { entity_type: string; entity_id: string; change_kind: string; details: Record<string, unknown> | null }[];
-
 test('day boundaries are Viet Nam midnights, and partitions are named by that day', () => {
   const lateEvening = new Date('2021-11-30T16:59:59.999Z'); // 23:59:59.999 on 30 Nov in Viet Nam
   const start = periodStart(lateEvening, 'day');
@@ -200,14 +188,7 @@ test('the partition functions refuse a caller without the matching privilege, an
 
 describe('the migration', () => {
   test('keeps every row and its outbox history, puts each in its day, and reverts to one table', async () => {
-    const empty = await createEmptyDatabase();
-    const upTo = (migrations: typeof checkpointsMigrations) =>
-      createDataSource({ url: empty.url, entities: MODULES.checkpoints.entities, migrations, poolSize: 2 });
-    const before = upTo(checkpointsMigrations.slice(0, -1));
-    await before.initialize();
-    const all = upTo(checkpointsMigrations);
-    try {
-      await migrate(before);
+    await withLastMigration('checkpoints', checkpointsMigrations, async (before, all) => {
       const checkpoint = await insertCheckpoint(before, { activeFrom: daysAgo(400) });
       const stored = [daysAgo(1), daysAgo(1.2), daysAgo(9), daysAgo(200)].map((at) => ({ at, id: '' }));
       for (const s of stored) {
@@ -241,44 +222,19 @@ describe('the migration', () => {
       expect(await all.query(dump)).toEqual(
         rowsBefore.slice(0).filter((r: { row: { id: string } }) => r.row.id !== stored[0]!.id),
       );
-      const kind = (await all.query(`SELECT relkind::text AS k FROM pg_class WHERE relname = 'passage'`)) as {
-        k: string;
-      }[];
-      expect(kind).toEqual([{ k: 'r' }]);
+      expect(await relationKind(all, 'passage')).toBe('r');
       expect(await all.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'partitions'`)).toEqual([]);
-    } finally {
-      if (before.isInitialized) await before.destroy();
-      if (all.isInitialized) await all.destroy();
-      await empty.drop();
-    }
+    });
   });
 });
 
 describe('start-up', () => {
-  let dir: string;
-  let fresh: TestDatabase;
-  let sub: SubgraphProcess | undefined;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'epf-partitions-'));
-    await chmod(dir, 0o755);
-    fresh = await createTestDatabase('checkpoints');
-  });
-  afterAll(async () => {
-    sub?.kill();
-    await fresh?.drop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const subgraph = subgraphProcessFor('checkpoints');
 
   test('a subgraph process makes the partitions from the retention cutoff to PARTITIONS_AHEAD days ahead', async () => {
-    sub = await startSubgraphProcess('checkpoints', dir, {
-      DATABASE_URL: fresh.appUrl,
-      MIGRATION_DATABASE_URL: fresh.url,
-      PARTITIONS_AHEAD: '3',
-      RETENTION_PASSAGE_DAYS: '5',
-    });
-    await waitUntil(async () => (await sub!.readyz()) === 200, 60_000, 'the subgraph to be ready');
+    await subgraph.start({ PARTITIONS_AHEAD: '3', RETENTION_PASSAGE_DAYS: '5' });
     const now = new Date();
-    const names = (await listPartitions(fresh.dataSource, spec)).map((p) => p.name);
+    const names = (await listPartitions(subgraph.database.dataSource, spec)).map((p) => p.name);
     const expected: string[] = [];
     for (let d = -5; d <= 3; d++) {
       expected.push(`partitions.${partitionName(spec, periodStart(new Date(now.getTime() + d * DAY), 'day'))}`);
@@ -289,13 +245,17 @@ describe('start-up', () => {
   }, 90_000);
 
   test('the keeper makes them as the serving role', async () => {
-    const keeper = startPartitionKeeper(fresh.appDataSource, [{ spec, window: { aheadDays: 10, behindDays: 0 } }], {
-      intervalMs: 3_600_000,
-      log: silentLogger(),
-    });
+    const keeper = startPartitionKeeper(
+      subgraph.database.appDataSource,
+      [{ spec, window: { aheadDays: 10, behindDays: 0 } }],
+      {
+        intervalMs: 3_600_000,
+        log: silentLogger(),
+      },
+    );
     await keeper.runNow();
     await keeper.stop();
-    const names = (await listPartitions(fresh.dataSource, spec)).map((p) => p.name);
+    const names = (await listPartitions(subgraph.database.dataSource, spec)).map((p) => p.name);
     const tenAhead = `partitions.${partitionName(spec, periodStart(new Date(Date.now() + 10 * DAY), 'day'))}`;
     expect(names).toContain(tenAhead);
   });
