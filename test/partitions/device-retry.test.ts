@@ -54,7 +54,8 @@ const sync = async (device: string, passages: unknown[]) => {
 };
 
 test('a retried sync, across days and partitions, stores nothing twice', async () => {
-  const batch = [item('d-0', 500, ago(HOUR)), item('d-1', 501, ago(DAY + HOUR)), item('d-2', 502, ago(2 * DAY))];
+  // whole days apart: three Viet Nam days (three partitions) at whatever time of day the test runs
+  const batch = [item('d-0', 500, ago(HOUR)), item('d-1', 501, ago(DAY + HOUR)), item('d-2', 502, ago(2 * DAY + HOUR))];
   const first = await sync('retry-days', batch);
   expect(first).toMatchObject({ stored: 3, duplicates: 0, rejected: 0 });
   const parts = (await stack.db.checkpoints.query(
