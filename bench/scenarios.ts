@@ -92,7 +92,9 @@ export function bodyMaker(spec: BodySpec): () => string {
           credentialType: 'PERSONAL_QR',
           decision: 'ALLOWED',
         }));
-        return json(BATCH, { device: spec.deviceId, passages });
+        // each batch from its own device: one device's syncs are serialised by its lock (by design),
+        // and a network syncs many devices at once, not one device's batches in parallel
+        return json(BATCH, { device: `${spec.deviceId}-${batch}`, passages });
       };
     case 'submit':
       return () => {
