@@ -156,6 +156,8 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
   let draining = false;
   const app = express();
   app.disable('x-powered-by');
+  // no ETag: a SHA-1 of every answer's body, for answers (POSTed GraphQL) no client revalidates
+  app.disable('etag');
   mountHealth(app, async () => {
     const subgraphs = await probe.statuses();
     const ready = supergraph.state.loaded && !draining;

@@ -125,6 +125,8 @@ export async function createSubgraphServer(deps: SubgraphDeps): Promise<Subgraph
   let retention: RetentionScheduler | undefined;
   const app = express();
   app.disable('x-powered-by');
+  // no ETag: a SHA-1 of every answer's body, for answers (POSTed GraphQL) no client revalidates
+  app.disable('etag');
   app.get('/metrics', metrics.handler);
   mountHealth(app, async (): Promise<Readiness> => {
     const dbUp = await isDatabaseUp(dataSource);

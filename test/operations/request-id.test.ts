@@ -57,3 +57,17 @@ test('an unavailable subgraph: the masked error names the request id', async () 
   expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', requestId: id });
   expect(logs.lines().some((l) => l.requestId === id && l.msg === 'operation completed')).toBe(true);
 });
+
+test('answers carry no ETag (a hash of every body, for POSTed answers no client revalidates)', async () => {
+  const ok = await stack.as('dev-health-01').query(`{ __typename }`);
+  expect(ok.status).toBe(200);
+  expect(ok.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  expect(ok.headers.get('etag')).toBeNull();
+  const subgraph = await fetch(stack.subgraphUrls.checkpoints, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ __typename }' }),
+  });
+  expect(subgraph.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  expect(subgraph.headers.get('etag')).toBeNull();
+});
