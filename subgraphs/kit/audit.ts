@@ -232,18 +232,15 @@ export function applyAuditCollection(sdl: string, schema: GraphQLSchema): GraphQ
   return Object.keys(map).length ? applyMiddleware(schema, map) : schema;
 }
 
-/** One multi-row INSERT of a request's reads. */
-export async function writeAuditRecords(
-  db: Pick<DataSource, 'query'>,
-  principal: Principal,
-  collector: AuditCollector,
-): Promise<void> {
-  const entries = collector.entriesRead();
-  if (!entries.length) return;
-  const values: unknown[] = [];
-  const rows = entries.map((e) => {
-    const base = values.length;
-    values.push(
+/** The values of one `audit_record` row, in the order of AUDIT_COLUMNS. */
+type AuditRow = unknown[];
+
+const AUDIT_COLUMNS = 'actor, organisation, client, purpose, entity_type, entity_id, fields, request_id, subject_refs';
+
+function auditRows(principal: Principal, collector: AuditCollector): AuditRow[] {
+  return collector
+    .entriesRead()
+    .map((e) => [
       principal.subject,
       principal.organisationCode ?? null,
       principal.kind ?? null,
@@ -253,15 +250,98 @@ export async function writeAuditRecords(
       e.fields,
       principal.requestId,
       e.subjectRefs,
-    );
-    return `(${Array.from({ length: 9 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
+    ]);
+}
+
+/** One multi-row INSERT (9 parameters a row: keep rows under 7,000). */
+async function insertAuditRows(db: Pick<DataSource, 'query'>, rows: readonly AuditRow[]): Promise<void> {
+  const values: unknown[] = [];
+  const tuples = rows.map((row) => {
+    const base = values.length;
+    values.push(...row);
+    return `(${row.map((_, i) => `$${base + i + 1}`).join(', ')})`;
   });
-  await db.query(
-    `INSERT INTO audit_record
-       (actor, organisation, client, purpose, entity_type, entity_id, fields, request_id, subject_refs)
-     VALUES ${rows.join(', ')}`,
-    values,
-  );
+  await db.query(`INSERT INTO audit_record (${AUDIT_COLUMNS}) VALUES ${tuples.join(', ')}`, values);
+}
+
+/** One multi-row INSERT of a request's reads, on `db` (a transaction's manager, or a pool). */
+export async function writeAuditRecords(
+  db: Pick<DataSource, 'query'>,
+  principal: Principal,
+  collector: AuditCollector,
+): Promise<void> {
+  const rows = auditRows(principal, collector);
+  if (rows.length) await insertAuditRows(db, rows);
+}
+
+/**
+ * Group commit of the read audit, one writer per connection pool. A request's records are written
+ * before its answer is sent, as ever; what changes is that the records of requests finishing while
+ * an insert is under way are written together by the next insert: one statement, one round trip and
+ * one commit (with its WAL flush) for many requests under load, and nothing added when idle (a lone
+ * request's insert starts at once). When an insert shared by several requests fails, each request's
+ * records are tried on their own, so one request's failure never withholds another's answer.
+ */
+export class AuditWriter {
+  private readonly queue: { rows: AuditRow[]; resolve(): void; reject(e: unknown): void }[] = [];
+  private running = false;
+
+  constructor(
+    private readonly db: Pick<DataSource, 'query'>,
+    /** Rows an insert takes at most (more requests wait for the next one; one request is never split). */
+    private readonly maxRows = 5_000,
+  ) {}
+
+  write(principal: Principal, collector: AuditCollector): Promise<void> {
+    const rows = auditRows(principal, collector);
+    if (!rows.length) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ rows, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.length) {
+        const batch = this.take();
+        try {
+          await insertAuditRows(this.db, batch.length === 1 ? batch[0]!.rows : batch.flatMap((b) => b.rows));
+          for (const b of batch) b.resolve();
+        } catch (e) {
+          if (batch.length === 1) {
+            batch[0]!.reject(e);
+            continue;
+          }
+          for (const b of batch) {
+            await insertAuditRows(this.db, b.rows).then(b.resolve, b.reject);
+          }
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** The requests the next insert takes: the first, and those after it up to `maxRows` rows. */
+  private take() {
+    let rows = this.queue[0]!.rows.length;
+    let n = 1;
+    while (n < this.queue.length && rows + this.queue[n]!.rows.length <= this.maxRows) {
+      rows += this.queue[n]!.rows.length;
+      n += 1;
+    }
+    return this.queue.splice(0, n);
+  }
+}
+
+const auditWriters = new WeakMap<object, AuditWriter>();
+/** The pool's group-commit writer (made on first use). */
+export function auditWriterFor(db: Pick<DataSource, 'query'>): AuditWriter {
+  let w = auditWriters.get(db);
+  if (!w) auditWriters.set(db, (w = new AuditWriter(db)));
+  return w;
 }
 
 interface AuditContext extends HasAudit {
@@ -285,7 +365,7 @@ export function auditPlugin<C extends AuditContext>(): ApolloServerPlugin<C> {
               const { contextValue } = requestContext;
               if (!contextValue.audit.size) return;
               try {
-                await writeAuditRecords(contextValue.db, contextValue.principal, contextValue.audit);
+                await auditWriterFor(contextValue.db).write(contextValue.principal, contextValue.audit);
               } catch (err) {
                 contextValue.log.error({ err }, 'audit write failed; response withheld');
                 requestContext.response.body = {

@@ -97,6 +97,25 @@ test('a field the caller may not read is not audited', async () => {
   expect(await totalAuditRows()).toBe(before);
 });
 
+test('concurrent reads are each audited under their own request id (their records may share one insert)', async () => {
+  // distinct documents (aliases), so the gateway shares no subgraph call between them
+  const responses = await Promise.all(
+    Array.from({ length: 24 }, (_, i) =>
+      stack
+        .as('dev-centre-admin', { purpose: `review-${i}` })
+        .query<Record<string, Users['users']>>(
+          `{ u${i}: users(first: 3) { edges { node { id subject email phone } } } }`,
+        ),
+    ),
+  );
+  for (const [i, res] of responses.entries()) {
+    expect(res.body.errors).toBeUndefined();
+    const rows = await auditRows('organisations', res.headers.get('x-request-id')!);
+    expect(rows.map((r) => r.entity_id).sort()).toEqual(res.body.data![`u${i}`]!.edges.map((e) => e.node.id).sort());
+    expect(new Set(rows.map((r) => r.purpose))).toEqual(new Set([`review-${i}`]));
+  }
+});
+
 describe('when the audit write fails', () => {
   beforeAll(async () => {
     await stack.db.organisations.query(`REVOKE INSERT ON audit_record FROM ${TEST_APP_ROLE}`);
