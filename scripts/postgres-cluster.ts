@@ -215,18 +215,34 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
   };
 }
 
-/** A free TCP port on the loopback interface. */
+/**
+ * A free TCP port on the loopback interface, for a server started next (by this process or a
+ * child). Chosen at random below the kernel's ephemeral range (32768–60999 by default): a port from
+ * that range can be taken, before the server listens, as the local port of any outgoing connection
+ * (a pool's, a fetch's) — the child then fails with EADDRINUSE. Below it only another listener can
+ * take it. Falls back to a kernel-chosen port when none of the tries is free.
+ */
 export async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolvePort(port));
+  const tryListen = (port: number) =>
+    new Promise<number | null>((resolvePort, reject) => {
+      const srv = createServer();
+      srv.once('error', (e: NodeJS.ErrnoException) =>
+        e.code === 'EADDRINUSE' || e.code === 'EACCES' ? resolvePort(null) : reject(e),
+      );
+      srv.listen(port, '127.0.0.1', () => {
+        const { port: bound } = srv.address() as { port: number };
+        srv.close(() => resolvePort(bound));
+      });
     });
-  });
+  for (let i = 0; i < 20; i++) {
+    const port = await tryListen(FREE_PORT_MIN + Math.floor(Math.random() * (FREE_PORT_MAX - FREE_PORT_MIN)));
+    if (port) return port;
+  }
+  return (await tryListen(0))!;
 }
+const FREE_PORT_MIN = 20_000;
+const FREE_PORT_MAX = 32_000;
 
 /** Creates a database if it does not exist (optionally from a template). */
 export async function ensureDatabase(adminUrl: string, name: string, template?: string): Promise<void> {
