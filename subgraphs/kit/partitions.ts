@@ -6,8 +6,9 @@ import type { Logger } from './logger';
 /**
  * Time-partitioned tables (DESIGN §2, docs/PERFORMANCE.md "Partitioning"). A high-volume event
  * table is declared `PARTITION BY RANGE (<time column>)` by its migration, with one partition per
- * calendar day in Viet Nam (DESIGN §4) and a DEFAULT partition, so a scan outside every partition
- * (very late, or ahead of the partitions made so far) is still stored, never refused.
+ * calendar day or week (from Monday) in Viet Nam (DESIGN §4) and a DEFAULT partition, so a record
+ * outside every partition (very late, or ahead of the partitions made so far) is still stored,
+ * never refused.
  *
  * Partitions live in their own schema, `partitions`: the parent keeps the table's name, columns,
  * keys and grants in `public`, and everything that lists `public` (the drift check, the ref-column

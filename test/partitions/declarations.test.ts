@@ -121,10 +121,10 @@ test('retention drops a week once all its declarations have expired, keeps one a
     startsOn: '2021-09-28',
     endsOn: '2021-11-25',
   });
-  const besideOpener = await insertDeclaration(ds, { submittedAt: vn('2021-09-29') });
+  await insertDeclaration(ds, { submittedAt: vn('2021-09-29') }); // beside the opener: purged by the batches
   // the week of 11 Oct ends (18 Oct) less than 21 days before the cutoff: not dropped; its
   // one-day form has expired, its 21-day window (to 7 Nov) has not
-  const daily = await insertDeclaration(ds, { kind: 'DAILY_MONITORING', submittedAt: vn('2021-10-12') });
+  await insertDeclaration(ds, { kind: 'DAILY_MONITORING', submittedAt: vn('2021-10-12') });
   const longWindow = await insertDeclaration(ds, { submittedAt: vn('2021-10-17'), symptomWindowDays: 21 });
   const inDefault = await insertDeclaration(ds, { submittedAt: vn('2021-01-04') });
   expect(await partitionsOf(ds, inDefault.id)).toEqual(['partitions.health_declaration_default']);
@@ -156,7 +156,6 @@ test('retention drops a week once all its declarations have expired, keeps one a
   });
   const left = (await ds.query(`SELECT id FROM health_declaration ORDER BY submitted_at`)) as { id: string }[];
   expect(left.map((r) => r.id)).toEqual([opener.id, longWindow.id]);
-  expect([expired.id, besideOpener.id, daily.id, inDefault.id]).not.toContain(left[0]!.id);
 
   // once the period has gone too (30 days after its end), the week goes whole on a later run
   const later = new Date(Date.UTC(2021, 11, 27, 5));

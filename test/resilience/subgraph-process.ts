@@ -34,28 +34,15 @@ export async function startSubgraphProcess(
   const key: GeneratedKeyPair = await generateSigningKey('resilience-internal');
   const jwksFile = join(dir, `${name}-internal-jwks.json`);
   await writeKeyFiles(key, join(dir, `${name}-internal.private.json`), jwksFile);
-  // A free port may be taken between the probe and the child's listen (by another test worker, or
-  // as the local port of an outgoing connection): then the child exits with EADDRINUSE before it
-  // logs "listening", and is started again on another port.
-  let port = 0;
-  let proc: Proc | undefined;
-  for (let attempt = 1; !proc; attempt++) {
-    port = await freePort();
-    const started = runTs(`subgraphs/${name}/main.ts`, [], {
-      PORT: String(port),
-      INTERNAL_JWKS_FILE: jwksFile,
-      PSEUDONYM_KEY: `t1:${Buffer.alloc(32, 7).toString('base64')}`, // the test key (factories/citizens.ts)
-      SEED_DEVELOPMENT_DATA: 'false',
-      LOG_LEVEL: 'info',
-      ...env,
-    });
-    try {
-      await started.waitFor(/"msg":"listening; connecting to the database"/, 60_000);
-      proc = started;
-    } catch (e) {
-      if (attempt >= 3 || !/EADDRINUSE/.test(started.output())) throw e;
-    }
-  }
+  const port = await freePort();
+  const proc = runTs(`subgraphs/${name}/main.ts`, [], {
+    PORT: String(port),
+    INTERNAL_JWKS_FILE: jwksFile,
+    PSEUDONYM_KEY: `t1:${Buffer.alloc(32, 7).toString('base64')}`, // the test key (factories/citizens.ts)
+    SEED_DEVELOPMENT_DATA: 'false',
+    LOG_LEVEL: 'info',
+    ...env,
+  });
   const base = `http://127.0.0.1:${port}`;
   const principal = testPrincipal({ roles: ['health_official'], subject: 'resilience-test' });
   return {
