@@ -23,7 +23,7 @@ import { loadSecretKeyRingFile } from '../subgraphs/kit/secrets';
 import { BENCH_AUDIENCE, BENCH_ISSUER, BENCH_PURPOSE, benchIdentity } from './identity';
 import type { LoadResult } from './load';
 import { cpuMs, peakRssMb, table, type Row } from './report';
-import { readBodies, type BodySpec, type LoadSpec } from './scenarios';
+import { readBodies, type BodySpec, type IngestSpec, type LoadSpec } from './scenarios';
 import { benchRefs, parseScale, seed } from './seed';
 
 const say = (msg: string) => process.stdout.write(`[bench] ${msg}\n`);
@@ -37,6 +37,8 @@ interface Options {
   gateways: GatewayName[];
   /** Only the scenarios whose names contain one of these words (`--scenarios timeline,single`). */
   scenarios: string[] | null;
+  /** `--statements`: print each window's most expensive SQL statements (pg_stat_statements). */
+  statements: boolean;
 }
 type GatewayName = 'ours' | 'stock' | 'hive';
 
@@ -54,6 +56,7 @@ function options(argv: string[]): Options {
     rounds: Number(value('rounds', '1')),
     gateways: value('gateways', 'ours,stock,hive').split(',') as GatewayName[],
     scenarios: argv.includes('--scenarios') ? value('scenarios', '').split(',').filter(Boolean) : null,
+    statements: argv.includes('--statements'),
   };
 }
 
@@ -107,6 +110,41 @@ async function statements(admin: Client): Promise<number> {
        JOIN pg_database d ON d.oid = s.dbid WHERE d.datname LIKE 'epidemic_%'`,
   );
   return Number(r.rows[0]!.calls);
+}
+
+type StatementTimes = Map<string, { query: string; calls: number; ms: number; planMs: number }>;
+
+/** Calls and execution time of each statement in the subgraphs' databases so far (pg_stat_statements). */
+async function statementTimes(admin: Client): Promise<StatementTimes> {
+  const r = await admin.query<{ key: string; query: string; calls: string; ms: number; plan_ms: number }>(
+    `SELECT d.datname || ':' || s.queryid AS key, d.datname || ': ' || regexp_replace(s.query, '\\s+', ' ', 'g') AS query,
+            s.calls, s.total_exec_time AS ms, s.total_plan_time AS plan_ms
+       FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname LIKE 'epidemic_%'`,
+  );
+  return new Map(r.rows.map((x) => [x.key, { query: x.query, calls: Number(x.calls), ms: x.ms, planMs: x.plan_ms }]));
+}
+
+/** `--statements`: the statements that took the most execution time over a window, per request. */
+function printTopStatements(before: StatementTimes, after: StatementTimes, requests: number): void {
+  const rows = [...after]
+    .map(([key, a]) => {
+      const b = before.get(key);
+      return {
+        query: a.query,
+        calls: a.calls - (b?.calls ?? 0),
+        ms: a.ms - (b?.ms ?? 0),
+        planMs: a.planMs - (b?.planMs ?? 0),
+      };
+    })
+    .filter((x) => x.calls > 0)
+    .sort((x, y) => y.ms + y.planMs - (x.ms + x.planMs))
+    .slice(0, 8);
+  for (const x of rows) {
+    say(
+      `  ${(x.ms / requests).toFixed(3).padStart(8)} ms/req executing, ${(x.planMs / requests).toFixed(3).padStart(7)} planning, ` +
+        `${(x.calls / requests).toFixed(2).padStart(6)} calls/req  ${x.query.slice(0, 140)}`,
+    );
+  }
 }
 
 /**
@@ -167,6 +205,7 @@ async function measure(
   subgraphPorts: Record<string, number>,
   admin: Client,
   dir: string,
+  topStatements = false,
 ): Promise<Omit<Row, 'scenario' | 'target'>> {
   const backendCpu = () => {
     const pids = backendPids();
@@ -181,15 +220,27 @@ async function measure(
   let out = '';
   let err = '';
   let before:
-    { cpu: number; backendCpu: { subgraphs: number; postgres: number }; statements: number; calls: number } | undefined;
+    | {
+        cpu: number;
+        backendCpu: { subgraphs: number; postgres: number };
+        statements: number;
+        calls: number;
+        times?: StatementTimes;
+      }
+    | undefined;
   const opened = new Promise<void>((resolve) => {
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       if (!before && out.includes('MEASURE_START')) {
         before = { cpu: gatewayPid ? cpuMs(gatewayPid) : 0, backendCpu: backendCpu(), statements: 0, calls: 0 };
-        void Promise.all([statements(admin), subgraphCalls(subgraphPorts)]).then(([n, calls]) => {
+        void Promise.all([
+          statements(admin),
+          subgraphCalls(subgraphPorts),
+          topStatements ? statementTimes(admin) : undefined,
+        ]).then(([n, calls, times]) => {
           before!.statements = n;
           before!.calls = calls;
+          before!.times = times;
           resolve();
         });
       }
@@ -208,6 +259,7 @@ async function measure(
   if (err.trim()) say(err.trim().split('\n')[0]!.slice(0, 400));
   const load = JSON.parse(m[1]!) as LoadResult;
   const n = Math.max(1, load.requests);
+  if (before.times) printTopStatements(before.times, await statementTimes(admin), n);
   return {
     load,
     cpuMsPerRequest: gatewayPid ? (cpuAfter - before.cpu) / n : null,
@@ -250,6 +302,8 @@ async function main(): Promise<void> {
     await setup.connect();
     await setup.query(`ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`);
     await setup.query(`ALTER SYSTEM SET pg_stat_statements.max = 20000`);
+    // --statements: planning time too (not otherwise: it costs a little on every statement)
+    if (opts.statements) await setup.query(`ALTER SYSTEM SET pg_stat_statements.track_planning = on`);
     await setup.end();
     await cluster.stop();
     cluster = await startCluster({ dataDir, port: pgPort, password, ephemeral: true });
@@ -341,7 +395,9 @@ async function main(): Promise<void> {
           ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
         ];
         p = launch('gateway (ours)', process.execPath, [...nodeArgs, '--import', 'tsx', 'gateway/main.ts'], {
-          NODE_ENV: 'development',
+          // as the other two and as deployed (graphql-js, Express and Apollo Server take their
+          // production paths); the gateway has no bench mode: only the subgraphs do
+          NODE_ENV: 'production',
           LOG_LEVEL: 'warn',
           PORT: String(port),
           SUPERGRAPH_FILE: supergraph,
@@ -456,8 +512,24 @@ async function main(): Promise<void> {
             ports,
             admin,
             dir,
+            opts.statements,
           );
           rows.push({ scenario: s.name, target: g, ...r });
+        }
+        if (s.name === '4 ingest batch 1000') {
+          // the same passages, connections and batch size by COPY into the subgraph's table, as its own
+          // role (its indexes, constraints and outbox trigger): the machine's floor for these rows
+          say(`${s.name} → COPY into passage${opts.rounds > 1 ? ` (round ${round + 1})` : ''}`);
+          const r = await measure(
+            spec(appUrl('checkpoints'), {}, { ...(s.body('copy') as IngestSpec), kind: 'copy' }, s.connections),
+            null,
+            backendPids,
+            ports,
+            admin,
+            dir,
+            opts.statements,
+          );
+          rows.push({ scenario: s.name, target: 'COPY direct', ...r });
         }
       }
       if (s.name === '3 single subgraph') {
@@ -474,6 +546,7 @@ async function main(): Promise<void> {
           ports,
           admin,
           dir,
+          opts.statements,
         );
         rows.push({ scenario: s.name, target: 'subgraph direct', ...r });
       }
@@ -555,9 +628,15 @@ function printReport(
     );
   }
   const batch = find('4 ingest batch 1000', 'ours');
+  const copy = find('4 ingest batch 1000', 'COPY direct');
   if (batch) {
+    const perSecond = (r: Row) => r.load.requestsPerSecond * 1000;
     out.push(
-      `ingest: ${(batch.load.requestsPerSecond * 1000).toFixed(0)} passages/s through our gateway (recordPassagesBatch of 1,000); COPY seeding ${copyPassagesPerSecond.toFixed(0)} passages/s`,
+      `ingest: ${perSecond(batch).toFixed(0)} passages/s through our gateway (recordPassagesBatch of 1,000)` +
+        (copy
+          ? `; COPY of the same batches into the same table: ${perSecond(copy).toFixed(0)} passages/s (ours ${((100 * perSecond(batch)) / perSecond(copy)).toFixed(0)} % of it)`
+          : '') +
+        `; COPY while seeding (three databases at once): ${copyPassagesPerSecond.toFixed(0)} passages/s`,
     );
   }
   out.push(

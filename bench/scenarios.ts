@@ -1,10 +1,21 @@
-import { benchPerson, checkpointId, HUBS, INGEST_CHECKPOINT_ID } from './seed';
+import { BENCH_SUBJECT, benchPerson, checkpointId, HUBS, INGEST_CHECKPOINT_ID } from './seed';
 
 /** What the load process sends: one fixed set of bodies in turn, or bodies made per request. */
 export type BodySpec =
-  | { kind: 'rotate'; bodies: string[] }
-  | { kind: 'batch'; deviceId: string; refs: string[]; size: number; now: number }
-  | { kind: 'submit'; first: number; now: number };
+  { kind: 'rotate'; bodies: string[] } | IngestSpec | { kind: 'submit'; first: number; now: number };
+
+/**
+ * Batches of passages from one device each (`recordPassagesBatch` through a gateway), or the same
+ * passages written by PostgreSQL `COPY` straight into the subgraph's table (`url` is then the
+ * database's, as the subgraph's own role): the machine's floor for the same rows.
+ */
+export interface IngestSpec {
+  kind: 'batch' | 'copy';
+  deviceId: string;
+  refs: string[];
+  size: number;
+  now: number;
+}
 
 export interface LoadSpec {
   url: string;
@@ -74,6 +85,33 @@ export function readBodies(refs: string[], now: number) {
   };
 }
 
+/** The passages of ingest batch `batch`: the same for every gateway and for `COPY`. */
+export function ingestPassages(spec: IngestSpec, batch: number) {
+  return Array.from({ length: spec.size }, (_, j) => ({
+    devicePassageId: `${batch}-${j}`,
+    checkpointId: INGEST_CHECKPOINT_ID,
+    citizenRef: spec.refs[(batch * spec.size + j) % spec.refs.length]!,
+    direction: j % 2 ? 'OUT' : 'IN',
+    scannedAt: new Date(spec.now - 3_600_000 + j * 1_000).toISOString(),
+    credentialType: 'PERSONAL_QR',
+    decision: 'ALLOWED',
+  }));
+}
+
+/** Text-format COPY lines of batch `batch` (columns `COPY_COLUMNS`), as the write path stores them (recorded by the caller's subject). */
+export const COPY_COLUMNS =
+  'checkpoint_id, citizen_ref, direction, scanned_at, credential_type, decision, device_id, device_passage_id, recorded_by';
+export function copyLines(spec: IngestSpec, batch: number): string {
+  const device = `${spec.deviceId}-${batch}`;
+  return ingestPassages(spec, batch)
+    .map(
+      (p) =>
+        `${p.checkpointId}\t${p.citizenRef}\t${p.direction}\t${p.scannedAt}\t${p.credentialType}\t${p.decision}\t` +
+        `${device}\t${p.devicePassageId}\t${BENCH_SUBJECT}\n`,
+    )
+    .join('');
+}
+
 /** A function giving the next request body. */
 export function bodyMaker(spec: BodySpec): () => string {
   let n = 0;
@@ -83,19 +121,12 @@ export function bodyMaker(spec: BodySpec): () => string {
     case 'batch':
       return () => {
         const batch = n++;
-        const passages = Array.from({ length: spec.size }, (_, j) => ({
-          devicePassageId: `${batch}-${j}`,
-          checkpointId: INGEST_CHECKPOINT_ID,
-          citizenRef: spec.refs[(batch * spec.size + j) % spec.refs.length],
-          direction: j % 2 ? 'OUT' : 'IN',
-          scannedAt: new Date(spec.now - 3_600_000 + j * 1_000).toISOString(),
-          credentialType: 'PERSONAL_QR',
-          decision: 'ALLOWED',
-        }));
         // each batch from its own device: one device's syncs are serialised by its lock (by design),
         // and a network syncs many devices at once, not one device's batches in parallel
-        return json(BATCH, { device: `${spec.deviceId}-${batch}`, passages });
+        return json(BATCH, { device: `${spec.deviceId}-${batch}`, passages: ingestPassages(spec, batch) });
       };
+    case 'copy':
+      throw new Error('a copy spec is run by bench/load.ts over PostgreSQL, not sent as request bodies');
     case 'submit':
       return () => {
         const p = benchPerson(spec.first + n++);
