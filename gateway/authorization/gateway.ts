@@ -21,13 +21,18 @@ interface Inner {
 
 const EMPTY_RULES: AccessRules = { fields: new Map(), types: new Map() };
 
+/** Per parsed document (Apollo Server hands the same one to every request of the same query). */
+const conditional = new WeakMap<DocumentNode, boolean>();
 const hasConditionalDirectives = (doc: DocumentNode): boolean => {
-  let found = false;
+  let found = conditional.get(doc);
+  if (found !== undefined) return found;
+  found = false;
   visit(doc, {
     Directive(node) {
       if (node.name.value === 'skip' || node.name.value === 'include') found = true;
     },
   });
+  conditional.set(doc, found);
   return found;
 };
 

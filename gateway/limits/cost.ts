@@ -42,6 +42,8 @@ export function operationCost(
   operation: OperationDefinitionNode,
   variables: Readonly<Record<string, unknown>>,
   opts: CostOptions,
+  /** Collects the names of the variables the cost read (the `first` arguments given by variable). */
+  read?: Set<string>,
 ): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
@@ -51,7 +53,10 @@ export function operationCost(
   const pageOf = (value: ValueNode | undefined): number => {
     let n: unknown = undefined;
     if (value?.kind === Kind.INT) n = Number(value.value);
-    else if (value?.kind === Kind.VARIABLE) n = variables[value.name.value];
+    else if (value?.kind === Kind.VARIABLE) {
+      read?.add(value.name.value);
+      n = variables[value.name.value];
+    }
     if (typeof n !== 'number' || !Number.isFinite(n)) return opts.defaultPageSize;
     return Math.max(0, Math.min(Math.floor(n), opts.maxPageSize));
   };
@@ -96,4 +101,45 @@ export function operationCost(
 
   const root = schema.getRootType(operation.operation);
   return root ? selectionCost(operation.selectionSet, root, false) : 0;
+}
+
+/** Per schema and operation: the variables its cost reads, and its cost by their values. */
+const costs = new WeakMap<
+  GraphQLSchema,
+  WeakMap<OperationDefinitionNode, { names: string[]; byValues: Map<string, number> }>
+>();
+const COSTS_PER_OPERATION = 64;
+
+/**
+ * `operationCost`, remembered per schema and operation node (Apollo Server hands the same parsed
+ * document to every request of the same query) and by the values of the variables the cost reads —
+ * the only inputs besides the schema and the document that it depends on. `opts` must be the same
+ * on every call (one plugin's).
+ */
+export function cachedOperationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Readonly<Record<string, unknown>>,
+  opts: CostOptions,
+): number {
+  let bySchema = costs.get(schema);
+  if (!bySchema) costs.set(schema, (bySchema = new WeakMap()));
+  const entry = bySchema.get(operation);
+  const keyOf = (names: string[]) => names.map((n) => JSON.stringify(variables[n] ?? null)).join(',');
+  if (!entry) {
+    const read = new Set<string>();
+    const cost = operationCost(schema, document, operation, variables, opts, read);
+    const names = [...read];
+    bySchema.set(operation, { names, byValues: new Map([[keyOf(names), cost]]) });
+    return cost;
+  }
+  const key = keyOf(entry.names);
+  let cost = entry.byValues.get(key);
+  if (cost === undefined) {
+    cost = operationCost(schema, document, operation, variables, opts);
+    if (entry.byValues.size >= COSTS_PER_OPERATION) entry.byValues.clear();
+    entry.byValues.set(key, cost);
+  }
+  return cost;
 }

@@ -7,7 +7,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../subgraphs/kit/pagination
 import type { GatewayContext } from '../context';
 import { ErrorCode } from '../../subgraphs/kit/errors';
 import { refusal } from '../errors';
-import { operationCost } from './cost';
+import { cachedOperationCost } from './cost';
 
 /** Per-operation limits (README, "Operation limits"); each is a gateway setting. */
 export interface OperationLimits {
@@ -58,7 +58,8 @@ export function limitValidationRules(limits: OperationLimits): ValidationRule[] 
 
 /**
  * Refuses an operation whose cost is above the limit (400, before planning). Runs per request,
- * not as a cached validation rule, because `first` often comes from a variable.
+ * not as a cached validation rule, because `first` often comes from a variable (the cost is
+ * remembered per operation and values of the variables it reads: `cachedOperationCost`).
  */
 export function costLimitPlugin(limits: OperationLimits): ApolloServerPlugin<GatewayContext> {
   const opts = {
@@ -80,7 +81,7 @@ export function costLimitPlugin(limits: OperationLimits): ApolloServerPlugin<Gat
                 : 'Must provide operation name if query contains multiple operations.',
             );
           }
-          const cost = operationCost(schema, document, operation, request.variables ?? {}, opts);
+          const cost = cachedOperationCost(schema, document, operation, request.variables ?? {}, opts);
           if (cost > limits.maxCost) {
             throw refusal(
               400,

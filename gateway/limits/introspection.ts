@@ -8,7 +8,19 @@ import { isStaff } from '../staff';
 /** Who may introspect: everyone (development), staff principals only (production), or nobody. */
 export type IntrospectionPolicy = boolean | 'staff';
 
+/** Per parsed document (Apollo Server hands the same one to every request of the same query). */
+const introspecting = new WeakMap<DocumentNode, boolean>();
+
 function introspects(document: DocumentNode): boolean {
+  let found = introspecting.get(document);
+  if (found === undefined) {
+    found = visitsIntrospection(document);
+    introspecting.set(document, found);
+  }
+  return found;
+}
+
+function visitsIntrospection(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
     Field(node) {

@@ -71,6 +71,9 @@ describe('operation limits answer 400 with the limit named, before any subgraph 
     const small = await asStaff({ query, variables: { n: 2 } });
     expect(small.status).toBe(200);
     expect(small.body.errors).toBeUndefined();
+    // the cost is remembered per document and value of `first`: the large page is still refused
+    const again = await asStaff({ query, variables: { n: 200 } });
+    expectRefused(again, 400, 'GRAPHQL_VALIDATION_FAILED', /Operation cost \d+ exceeds the limit of 20000/);
   });
 
   test('page size: `first` above the maximum is BAD_USER_INPUT naming the field', async () => {
