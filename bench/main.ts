@@ -499,20 +499,18 @@ async function main(): Promise<void> {
       measureSeconds: opts.duration,
       body,
     });
+    /** One load window against `spec.url`; the CPU of `gatewayPid` (null: no gateway in the path). */
+    const run = (loadSpec: LoadSpec, gatewayPid: number | null) =>
+      measure(loadSpec, gatewayPid, backendPids, ports, admin, dir, opts.statements);
     for (const s of scenarios) {
       if (opts.scenarios && !opts.scenarios.some((w) => s.name.includes(w))) continue;
       for (let round = 0; round < opts.rounds; round++) {
         for (const g of opts.gateways) {
           const gw = gateways[g];
           say(`${s.name} → ${g}${opts.rounds > 1 ? ` (round ${round + 1})` : ''}`);
-          const r = await measure(
+          const r = await run(
             spec(`http://127.0.0.1:${gw.port}/graphql`, callerHeaders, s.body(g), s.connections),
             gw.proc!.child.pid!,
-            backendPids,
-            ports,
-            admin,
-            dir,
-            opts.statements,
           );
           rows.push({ scenario: s.name, target: g, ...r });
         }
@@ -520,21 +518,16 @@ async function main(): Promise<void> {
           // the same passages, connections and batch size by COPY into the subgraph's table, as its own
           // role (its indexes, constraints and outbox trigger): the machine's floor for these rows
           say(`${s.name} → COPY into passage${opts.rounds > 1 ? ` (round ${round + 1})` : ''}`);
-          const r = await measure(
+          const r = await run(
             spec(appUrl('checkpoints'), {}, { ...(s.body('copy') as IngestSpec), kind: 'copy' }, s.connections),
             null,
-            backendPids,
-            ports,
-            admin,
-            dir,
-            opts.statements,
           );
           rows.push({ scenario: s.name, target: 'COPY direct', ...r });
         }
       }
       if (s.name === '3 single subgraph') {
         say(`${s.name} → checkpoints subgraph directly`);
-        const r = await measure(
+        const r = await run(
           spec(
             `http://127.0.0.1:${ports.checkpoints}/graphql`,
             { authorization: `Bearer ${identity.fixedInternalToken}` },
@@ -542,11 +535,6 @@ async function main(): Promise<void> {
             s.connections,
           ),
           null,
-          backendPids,
-          ports,
-          admin,
-          dir,
-          opts.statements,
         );
         rows.push({ scenario: s.name, target: 'subgraph direct', ...r });
       }
