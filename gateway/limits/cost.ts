@@ -30,7 +30,8 @@ export interface CostOptions {
  *   cost(field) = 1 + multiplier × cost(selection of the field)
  *   cost(selection) = Σ cost(field) over its fields (fragments expanded; `__…` fields cost 0)
  *
- * where multiplier is `first` (its literal or variable value, else `defaultPageSize`, at most
+ * where multiplier is `first` (its literal or variable value — a variable the request leaves out
+ * counts at its declared default, as execution uses it —, else `defaultPageSize`, at most
  * `maxPageSize`) for a field with a `first` argument (a connection or a paged list); 1 for a list
  * directly inside such a field (a connection's `edges`: already counted by `first`);
  * `defaultListSize` for any other list field; 1 otherwise. Nested lists multiply, so cost grows with
@@ -50,13 +51,20 @@ export function operationCost(
   const memo = new Map<string, number>();
   const visiting = new Set<string>();
 
+  // a variable left out of the request takes its declared default (`$n: Int = 200`), as execution does
+  const defaults = new Map<string, ValueNode>();
+  for (const v of operation.variableDefinitions ?? []) {
+    if (v.defaultValue) defaults.set(v.variable.name.value, v.defaultValue);
+  }
   const pageOf = (value: ValueNode | undefined): number => {
     let n: unknown = undefined;
-    if (value?.kind === Kind.INT) n = Number(value.value);
-    else if (value?.kind === Kind.VARIABLE) {
-      read?.add(value.name.value);
-      n = variables[value.name.value];
+    if (value?.kind === Kind.VARIABLE) {
+      const name = value.name.value;
+      read?.add(name);
+      if (Object.prototype.hasOwnProperty.call(variables, name)) n = variables[name];
+      else value = defaults.get(name);
     }
+    if (value?.kind === Kind.INT) n = Number(value.value);
     if (typeof n !== 'number' || !Number.isFinite(n)) return opts.defaultPageSize;
     return Math.max(0, Math.min(Math.floor(n), opts.maxPageSize));
   };
@@ -126,7 +134,11 @@ export function cachedOperationCost(
   let bySchema = costs.get(schema);
   if (!bySchema) costs.set(schema, (bySchema = new WeakMap()));
   const entry = bySchema.get(operation);
-  const keyOf = (names: string[]) => names.map((n) => JSON.stringify(variables[n] ?? null)).join(',');
+  // a variable left out (its default applies) is not the same as one sent as null
+  const keyOf = (names: string[]) =>
+    names
+      .map((n) => (Object.prototype.hasOwnProperty.call(variables, n) ? JSON.stringify(variables[n] ?? null) : '-'))
+      .join(',');
   if (!entry) {
     const read = new Set<string>();
     const cost = operationCost(schema, document, operation, variables, opts, read);

@@ -39,6 +39,16 @@ describe('cachedOperationCost', () => {
     expect(cost(variables, wider)).not.toBe(cost(variables));
   });
 
+  test('a variable left out takes its declared default, as execution does; one sent as null does not', () => {
+    const withDefault = parse(`query($n: Int = 200) { units(first: $n) { edges { node { code } } } }`);
+    const o = operationOf(withDefault);
+    const at = (variables: Record<string, unknown>) => cachedOperationCost(schema, withDefault, o, variables, opts);
+    expect(at({})).toBe(at({ n: 200 }));
+    expect(at({ n: null })).toBe(at({ n: opts.defaultPageSize }));
+    expect(at({})).toBeGreaterThan(at({ n: null }));
+    expect(at({})).toBe(operationCost(schema, withDefault, o, {}, opts));
+  });
+
   test('more values than it keeps per operation: still right', () => {
     for (let n = 1; n <= 150; n++) expect(cost({ n, code: 'x' })).toBe(operationCost(schema, doc, op, { n }, opts));
   });

@@ -76,6 +76,15 @@ describe('operation limits answer 400 with the limit named, before any subgraph 
     expectRefused(again, 400, 'GRAPHQL_VALIDATION_FAILED', /Operation cost \d+ exceeds the limit of 20000/);
   });
 
+  test("cost: a page given as the variable's declared default is costed at that default, as it runs", async () => {
+    // 1 + first × 213: within the limit at the default page size (20), over it at 200
+    const shape = `administrativeUnits(first: $n) { edges { node { children { children { code name } } } } }`;
+    const byDefault = await asStaff({ query: `query($n: Int = 200) { ${shape} }` });
+    expectRefused(byDefault, 400, 'GRAPHQL_VALIDATION_FAILED', /Operation cost 42601 exceeds the limit of 20000/);
+    const small = await asStaff({ query: `query($n: Int = 20) { ${shape} }` });
+    expect(small.body.errors).toBeUndefined();
+  });
+
   test('page size: `first` above the maximum is BAD_USER_INPUT naming the field', async () => {
     const res = await asStaff({ query: '{ administrativeUnits(first: 201) { edges { node { code } } } }' });
     expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
