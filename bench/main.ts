@@ -114,7 +114,7 @@ async function statements(admin: Client): Promise<number> {
 
 type StatementTimes = Map<string, { query: string; calls: number; ms: number; planMs: number }>;
 
-/** Calls and execution time of each statement in the subgraphs' databases so far (pg_stat_statements). */
+/** Calls, execution and planning time of each statement in the subgraphs' databases so far (pg_stat_statements). */
 async function statementTimes(admin: Client): Promise<StatementTimes> {
   const r = await admin.query<{ key: string; query: string; calls: string; ms: number; plan_ms: number }>(
     `SELECT d.datname || ':' || s.queryid AS key, d.datname || ': ' || regexp_replace(s.query, '\\s+', ' ', 'g') AS query,
@@ -124,7 +124,7 @@ async function statementTimes(admin: Client): Promise<StatementTimes> {
   return new Map(r.rows.map((x) => [x.key, { query: x.query, calls: Number(x.calls), ms: x.ms, planMs: x.plan_ms }]));
 }
 
-/** `--statements`: the statements that took the most execution time over a window, per request. */
+/** `--statements`: the statements that took the most execution plus planning time over a window, per request. */
 function printTopStatements(before: StatementTimes, after: StatementTimes, requests: number): void {
   const rows = [...after]
     .map(([key, a]) => {

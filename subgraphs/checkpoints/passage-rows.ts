@@ -107,8 +107,8 @@ export async function insertPassages(m: EntityManager, passages: readonly NewPas
   // (the write path stores its values unchanged), so 1,000 rows are not read back and parsed again.
   // Rows are matched to their passage by device id, unique within one device's batch; a passage
   // without one is only ever written alone.
-  const deviceIds = new Set(passages.map((p) => p.deviceId));
-  if (passages.length > 1 && (deviceIds.size > 1 || passages.some((p) => p.devicePassageId === null))) {
+  const [first] = passages;
+  if (passages.length > 1 && passages.some((p) => p.deviceId !== first!.deviceId || p.devicePassageId === null)) {
     throw new Error('insertPassages: several passages are written only as one device batch');
   }
   const columns: unknown[][] = INSERTED.map(() => new Array<unknown>(passages.length));
