@@ -5,6 +5,7 @@ import { OperatorSubject1795737600100 } from './1795737600100-OperatorSubject';
 import { AuditSubjects1795824000000 } from './1795824000000-AuditSubjects';
 import { Outbox1795910400000 } from './1795910400000-Outbox';
 import { PartitionPassages1796169600000 } from './1796169600000-PartitionPassages';
+import { PartialMovementIndex1796342400000 } from './1796342400000-PartialMovementIndex';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const checkpointsMigrations = [
@@ -15,4 +16,5 @@ export const checkpointsMigrations = [
   AuditSubjects1795824000000,
   Outbox1795910400000,
   PartitionPassages1796169600000,
+  PartialMovementIndex1796342400000,
 ];

@@ -172,7 +172,7 @@ export class CheckpointOperatorRow {
 @Entity({ name: 'passage' })
 @Index('ix_passage_checkpoint_scanned', ['checkpointId', 'scannedAt', 'id'])
 @Index('ix_passage_citizen_scanned', ['citizenRef', 'scannedAt'])
-@Index('ix_passage_movement', ['movementDeclarationId'])
+@Index('ix_passage_movement', ['movementDeclarationId'], { where: 'movement_declaration_id IS NOT NULL' })
 @Index('uq_passage_device', ['deviceId', 'devicePassageId', 'scannedAt'], { unique: true })
 @Check('ck_passage_direction', `direction IN (${list(PASSAGE_DIRECTIONS)})`)
 @Check('ck_passage_credential_type', `credential_type IN (${list(CREDENTIAL_TYPES)})`)

@@ -88,6 +88,48 @@ test('rows land in their day’s partition, DEFAULT takes the rest, and a new pa
   expect(byId.map((r) => r.id)).toEqual([first.id, outside.id].sort());
 });
 
+/** The definition of each index of `table` on `column` (one a partition). */
+const movementIndexes = async (ds: DataSource, table: string): Promise<string[]> =>
+  (
+    (await ds.query(
+      `SELECT pg_get_indexdef(i.indexrelid) AS def FROM pg_index i
+        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+       WHERE i.indrelid = $1::regclass AND a.attname = 'movement_declaration_id'`,
+      [table],
+    )) as { def: string }[]
+  ).map((r) => r.def.replace(/^.* USING /, ''));
+
+test('a partition made after the migrations indexes movement declarations only for passages that name one', async () => {
+  const ds = db.dataSource;
+  const checkpoint = await insertCheckpoint(ds, { activeFrom: daysAgo(400) });
+  const day = daysAgo(20);
+  await ensurePartitions(db.appDataSource, spec, day, day);
+  const partition = `partitions.${partitionName(spec, periodStart(day, 'day'))}`;
+  expect(await movementIndexes(ds, partition)).toEqual([
+    'btree (movement_declaration_id) WHERE (movement_declaration_id IS NOT NULL)',
+  ]);
+  expect(await movementIndexes(ds, 'partitions.passage_default')).toEqual([
+    'btree (movement_declaration_id) WHERE (movement_declaration_id IS NOT NULL)',
+  ]);
+  // the passages of a movement declaration are found through the parent, by that index
+  const movement = '0b3a7c52-6d1e-4f08-9a27-5e4c1d2b8f60';
+  const shown = await insertPassage(ds, {
+    checkpointId: checkpoint.id,
+    scannedAt: day,
+    movementDeclarationId: movement,
+  });
+  await insertPassage(ds, { checkpointId: checkpoint.id, scannedAt: day });
+  const byMovement = `SELECT id FROM passage WHERE movement_declaration_id IN ($1) AND scanned_at >= $2 AND scanned_at < $3`;
+  const range = [periodStart(day, 'day'), new Date(periodStart(day, 'day').getTime() + DAY)];
+  expect(await db.appDataSource.query(byMovement, [movement, ...range])).toEqual([{ id: shown.id }]);
+  await ds.transaction(async (m) => {
+    await m.query('SET LOCAL enable_seqscan = off');
+    await m.query('SET LOCAL enable_bitmapscan = off');
+    const plan = (await m.query(`EXPLAIN ${byMovement}`, [movement, ...range])) as { 'QUERY PLAN': string }[];
+    expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Index Scan using \S*movement_declaration_id_idx/);
+  });
+});
+
 test('the outbox still gets one event per written row, whatever the partitions the rows go to', async () => {
   const ds = db.appDataSource;
   const checkpoint = await insertCheckpoint(db.dataSource, { activeFrom: daysAgo(400) });
@@ -186,8 +228,13 @@ test('the partition functions refuse a caller without the matching privilege, an
 });
 
 describe('the migration', () => {
+  const upToPartitioning = checkpointsMigrations.slice(
+    0,
+    checkpointsMigrations.findIndex((m) => m.name === 'PartitionPassages1796169600000') + 1,
+  );
+
   test('keeps every row and its outbox history, puts each in its day, and reverts to one table', async () => {
-    await withLastMigration('checkpoints', checkpointsMigrations, async (before, all) => {
+    await withLastMigration('checkpoints', upToPartitioning, async (before, all) => {
       const checkpoint = await insertCheckpoint(before, { activeFrom: daysAgo(400) });
       const stored = [daysAgo(1), daysAgo(1.2), daysAgo(9), daysAgo(200)].map((at) => ({ at, id: '' }));
       for (const s of stored) {
@@ -223,6 +270,30 @@ describe('the migration', () => {
       );
       expect(await relationKind(all, 'passage')).toBe('r');
       expect(await all.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'partitions'`)).toEqual([]);
+    });
+  });
+
+  test('PartialMovementIndex leaves NULLs out of the movement index on every partition, and back', async () => {
+    await withLastMigration('checkpoints', checkpointsMigrations, async (before, all) => {
+      const checkpoint = await insertCheckpoint(before, { activeFrom: daysAgo(400) });
+      await ensurePartitions(before, spec, daysAgo(2), daysAgo(1));
+      await insertPassage(before, { checkpointId: checkpoint.id, scannedAt: daysAgo(1) });
+      const partition = `partitions.${partitionName(spec, periodStart(daysAgo(1), 'day'))}`;
+      const full = ['btree (movement_declaration_id)'];
+      const partial = ['btree (movement_declaration_id) WHERE (movement_declaration_id IS NOT NULL)'];
+      expect(await movementIndexes(before, partition)).toEqual(full);
+      await before.destroy();
+
+      await all.initialize();
+      expect(await migrate(all)).toEqual(['PartialMovementIndex1796342400000']);
+      for (const t of ['passage', partition, 'partitions.passage_default']) {
+        expect(await movementIndexes(all, t)).toEqual(partial);
+      }
+      expect(await all.query(`SELECT count(*)::int AS n FROM passage`)).toEqual([{ n: 1 }]);
+      await all.undoLastMigration({ transaction: 'each' });
+      for (const t of ['passage', partition, 'partitions.passage_default']) {
+        expect(await movementIndexes(all, t)).toEqual(full);
+      }
     });
   });
 });
