@@ -6,6 +6,7 @@ import { AuditSubjects1795824000000 } from './1795824000000-AuditSubjects';
 import { Outbox1795910400000 } from './1795910400000-Outbox';
 import { PartitionPassages1796169600000 } from './1796169600000-PartitionPassages';
 import { PartialMovementIndex1796342400000 } from './1796342400000-PartialMovementIndex';
+import { DevicePassageLookup1796428800000 } from './1796428800000-DevicePassageLookup';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const checkpointsMigrations = [
@@ -17,4 +18,5 @@ export const checkpointsMigrations = [
   Outbox1795910400000,
   PartitionPassages1796169600000,
   PartialMovementIndex1796342400000,
+  DevicePassageLookup1796428800000,
 ];

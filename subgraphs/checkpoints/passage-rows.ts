@@ -148,13 +148,11 @@ function storedPassage(p: NewPassage, id: string, receivedAt: Date): PassageRow 
 }
 
 /**
- * The passages a device already sent, by its own ids. The id list is read through a sub-select (an
- * InitPlan, evaluated once), so the planner sees one array parameter rather than its elements: with
- * the list as a constant it estimated every element's selectivity in every partition, and a batch
- * of 1,000 against ~30 daily partitions spent more time planning than executing (docs/PERFORMANCE.md
- * step 12). The sub-select also sorts the list, once, in the column's own order: each partition's
- * index scan sorts its array keys before it starts, and on a list already in order that is one pass
- * rather than a sort — 1,000 ids against ~30 partitions, 10 ms of execution → 2–3 ms (step 14).
+ * The passages a device already sent, by its own ids, on any day: the function
+ * `stored_device_passages` (migration DevicePassageLookup), whose statement is planned once per
+ * connection — planned on each call, the look-up cost ~3.5 ms at ~30 day partitions whatever the
+ * number of ids. It sorts the ids once, so each partition's index scan finds them in order instead
+ * of sorting them itself (1,000 ids at ~30 partitions: 15 → 3–4 ms; docs/PERFORMANCE.md step 14).
  */
 export async function storedDevicePassages(
   m: EntityManager,
@@ -162,12 +160,10 @@ export async function storedDevicePassages(
   devicePassageIds: readonly string[],
 ): Promise<Map<string, PassageRow>> {
   if (devicePassageIds.length === 0) return new Map();
-  const rows = (await m.query(
-    `SELECT ${PASSAGE_COLUMNS.join(', ')} FROM passage
-      WHERE device_id = $1
-        AND device_passage_id = ANY ((SELECT array_agg(i ORDER BY i) FROM unnest($2::text[]) AS i)::text[])`,
-    [deviceId, devicePassageIds],
-  )) as Record<string, unknown>[];
+  const rows = (await m.query(`SELECT ${PASSAGE_COLUMNS.join(', ')} FROM stored_device_passages($1, $2::text[])`, [
+    deviceId,
+    devicePassageIds,
+  ])) as Record<string, unknown>[];
   return new Map(rows.map((r) => [r.device_passage_id as string, passageFromRaw(r)]));
 }
 

@@ -228,13 +228,12 @@ test('the partition functions refuse a caller without the matching privilege, an
 });
 
 describe('the migration', () => {
-  const upToPartitioning = checkpointsMigrations.slice(
-    0,
-    checkpointsMigrations.findIndex((m) => m.name === 'PartitionPassages1796169600000') + 1,
-  );
+  /** The checkpoints migrations up to and including `name`. */
+  const upTo = (name: string) =>
+    checkpointsMigrations.slice(0, checkpointsMigrations.findIndex((m) => m.name === name) + 1);
 
   test('keeps every row and its outbox history, puts each in its day, and reverts to one table', async () => {
-    await withLastMigration('checkpoints', upToPartitioning, async (before, all) => {
+    await withLastMigration('checkpoints', upTo('PartitionPassages1796169600000'), async (before, all) => {
       const checkpoint = await insertCheckpoint(before, { activeFrom: daysAgo(400) });
       const stored = [daysAgo(1), daysAgo(1.2), daysAgo(9), daysAgo(200)].map((at) => ({ at, id: '' }));
       for (const s of stored) {
@@ -274,7 +273,7 @@ describe('the migration', () => {
   });
 
   test('PartialMovementIndex leaves NULLs out of the movement index on every partition, and back', async () => {
-    await withLastMigration('checkpoints', checkpointsMigrations, async (before, all) => {
+    await withLastMigration('checkpoints', upTo('PartialMovementIndex1796342400000'), async (before, all) => {
       const checkpoint = await insertCheckpoint(before, { activeFrom: daysAgo(400) });
       await ensurePartitions(before, spec, daysAgo(2), daysAgo(1));
       await insertPassage(before, { checkpointId: checkpoint.id, scannedAt: daysAgo(1) });
