@@ -12,6 +12,7 @@ import type { Principal } from '../../subgraphs/kit/principal';
 import { accessRulesOf, rulesForField, satisfies, type AccessRules } from '../../subgraphs/kit/access';
 import { trimOperation, type Trimmed } from './trim';
 import { completeResult } from './complete';
+import { perDocument } from '../per-document';
 
 interface Inner {
   onSchemaLoadOrUpdate(cb: GatewaySchemaLoadOrUpdateCallback): GatewayUnsubscriber;
@@ -21,20 +22,16 @@ interface Inner {
 
 const EMPTY_RULES: AccessRules = { fields: new Map(), types: new Map() };
 
-/** Per parsed document (Apollo Server hands the same one to every request of the same query). */
-const conditional = new WeakMap<DocumentNode, boolean>();
-const hasConditionalDirectives = (doc: DocumentNode): boolean => {
-  let found = conditional.get(doc);
-  if (found !== undefined) return found;
-  found = false;
+/** Whether the document uses `@skip` or `@include` (once per parsed document). */
+const hasConditionalDirectives = perDocument((doc: DocumentNode): boolean => {
+  let found = false;
   visit(doc, {
     Directive(node) {
       if (node.name.value === 'skip' || node.name.value === 'include') found = true;
     },
   });
-  conditional.set(doc, found);
   return found;
-};
+});
 
 /**
  * Field-level authorisation before planning (DESIGN §5.4). Wraps the Apollo gateway: for each

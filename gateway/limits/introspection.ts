@@ -3,24 +3,14 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ErrorCode } from '../../subgraphs/kit/errors';
 import type { GatewayContext } from '../context';
 import { refusal } from '../errors';
+import { perDocument } from '../per-document';
 import { isStaff } from '../staff';
 
 /** Who may introspect: everyone (development), staff principals only (production), or nobody. */
 export type IntrospectionPolicy = boolean | 'staff';
 
-/** Per parsed document (Apollo Server hands the same one to every request of the same query). */
-const introspecting = new WeakMap<DocumentNode, boolean>();
-
-function introspects(document: DocumentNode): boolean {
-  let found = introspecting.get(document);
-  if (found === undefined) {
-    found = visitsIntrospection(document);
-    introspecting.set(document, found);
-  }
-  return found;
-}
-
-function visitsIntrospection(document: DocumentNode): boolean {
+/** Whether the document asks for `__schema` or `__type` (once per parsed document). */
+const introspects = perDocument((document: DocumentNode): boolean => {
   let found = false;
   visit(document, {
     Field(node) {
@@ -32,7 +22,7 @@ function visitsIntrospection(document: DocumentNode): boolean {
     },
   });
   return found;
-}
+});
 
 /** With the `staff` policy: `__schema` and `__type` are refused (403) to anyone but staff. */
 export function staffIntrospectionPlugin(): ApolloServerPlugin<GatewayContext> {

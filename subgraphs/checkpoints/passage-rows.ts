@@ -124,8 +124,8 @@ export async function insertPassages(m: EntityManager, passages: readonly NewPas
 
 /**
  * The row as stored: what was sent, with the server's id and receipt time. Built field by field:
- * `{ ...p, id, receivedAt }` cost ~3 µs a row in V8 (its object-spread fast path does not take these
- * objects), 3 ms of a 1,000-passage batch (docs/PERFORMANCE.md step 14).
+ * `{ ...p, id, receivedAt }` took 9 % of the subgraph's busy time under ingest (V8's object-spread
+ * fast path does not take these objects; docs/PERFORMANCE.md step 14).
  */
 function storedPassage(p: NewPassage, id: string, receivedAt: Date): PassageRow {
   return {
@@ -152,7 +152,7 @@ function storedPassage(p: NewPassage, id: string, receivedAt: Date): PassageRow 
  * `stored_device_passages` (migration DevicePassageLookup), whose statement is planned once per
  * connection — planned on each call, the look-up cost ~3.5 ms at ~30 day partitions whatever the
  * number of ids. It sorts the ids once, so each partition's index scan finds them in order instead
- * of sorting them itself (1,000 ids at ~30 partitions: 15 → 3–4 ms; docs/PERFORMANCE.md step 14).
+ * of sorting them itself (1,000 ids at ~30 partitions: 15.6 → 3.4 ms a batch; docs/PERFORMANCE.md step 14).
  */
 export async function storedDevicePassages(
   m: EntityManager,

@@ -88,7 +88,7 @@ test('rows land in their day’s partition, DEFAULT takes the rest, and a new pa
   expect(byId.map((r) => r.id)).toEqual([first.id, outside.id].sort());
 });
 
-/** The definition of each index of `table` on `column` (one a partition). */
+/** The definitions of the indexes of `table` (the parent or one partition) on movement_declaration_id. */
 const movementIndexes = async (ds: DataSource, table: string): Promise<string[]> =>
   (
     (await ds.query(
