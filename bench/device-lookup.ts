@@ -6,15 +6,11 @@
  * and the function `stored_device_passages` (sorted once, planned once per connection). Prints the
  * mean milliseconds per call for 1 and for 1,000 ids, over 50 calls on one connection after 5.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PASSAGE_PARTITIONS } from '../subgraphs/checkpoints/retention';
 import { createDataSource, migrate } from '../subgraphs/kit/db';
 import { ensurePartitions } from '../subgraphs/kit/partitions';
 import { MODULES } from '../subgraphs/registry';
-import { ensureDatabase, freePort, startCluster } from '../scripts/postgres-cluster';
+import { ensureDatabase, withThrowawayCluster } from '../scripts/postgres-cluster';
 
 const DAY = 86_400_000;
 const CALLS = 50;
@@ -26,16 +22,8 @@ const WAYS = {
   'function (planned once)': `SELECT id FROM stored_device_passages($1, $2::text[])`,
 };
 
-async function main(): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'epf-lookup-'));
-  await chmod(dir, 0o755);
-  const cluster = await startCluster({
-    dataDir: join(dir, 'data'),
-    port: await freePort(),
-    password: randomBytes(12).toString('hex'),
-    ephemeral: true,
-  });
-  try {
+function main(): Promise<void> {
+  return withThrowawayCluster('epf-lookup-', async (cluster) => {
     await ensureDatabase(cluster.url('postgres'), 'lookup');
     const mod = MODULES.checkpoints;
     const ds = createDataSource({
@@ -90,10 +78,7 @@ async function main(): Promise<void> {
     } finally {
       await ds.destroy();
     }
-  } finally {
-    await cluster.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((e: unknown) => {

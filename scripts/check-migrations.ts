@@ -3,26 +3,14 @@
  * database and fails if its entities would still need schema changes (entities and migrations
  * have drifted), then reverts every migration to prove each `down` runs.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { createDataSource, migrate, pendingSchemaChanges } from '../subgraphs/kit/db';
 import { SUBGRAPHS } from '../subgraphs/kit/module';
 import { MODULES } from '../subgraphs/registry';
-import { ensureDatabase, freePort, startCluster } from './postgres-cluster';
+import { ensureDatabase, withThrowawayCluster } from './postgres-cluster';
 
-async function main(): Promise<number> {
-  const dir = await mkdtemp(join(tmpdir(), 'epf-drift-'));
-  await chmod(dir, 0o755);
-  const cluster = await startCluster({
-    dataDir: join(dir, 'data'),
-    port: await freePort(),
-    password: randomBytes(12).toString('hex'),
-    ephemeral: true,
-  });
-  let failures = 0;
-  try {
+function main(): Promise<number> {
+  return withThrowawayCluster('epf-drift-', async (cluster) => {
+    let failures = 0;
     for (const name of SUBGRAPHS) {
       await ensureDatabase(cluster.url('postgres'), `drift_${name}`);
       const mod = MODULES[name];
@@ -50,11 +38,8 @@ async function main(): Promise<number> {
         await ds.destroy();
       }
     }
-  } finally {
-    await cluster.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
-  return failures ? 1 : 0;
+    return failures ? 1 : 0;
+  });
 }
 
 main().then(

@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { access, chmod, chown, cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, chown, cp, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -222,6 +222,34 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
  * (a pool's, a fetch's) — the child then fails with EADDRINUSE. Below it only another listener can
  * take it. Falls back to a kernel-chosen port when none of the tries is free.
  */
+/**
+ * Runs `body` against a throwaway cluster (ephemeral settings, a random port and password, in a new
+ * temporary directory named after `prefix`), then stops it and removes the directory, whatever
+ * `body` does.
+ */
+export async function withThrowawayCluster<T>(
+  prefix: string,
+  body: (cluster: RunningCluster) => Promise<T>,
+): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  try {
+    await chmod(dir, 0o755);
+    const cluster = await startCluster({
+      dataDir: join(dir, 'data'),
+      port: await freePort(),
+      password: randomBytes(12).toString('hex'),
+      ephemeral: true,
+    });
+    try {
+      return await body(cluster);
+    } finally {
+      await cluster.stop();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 export async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');
   const tryListen = (port: number) =>
