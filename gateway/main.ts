@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     logger: log,
     subgraphTransport: transport,
   });
-  const listening = await listen(server.app, cfg.port, cfg.host);
+  const listening = await listen(server.handler, cfg.port, cfg.host);
   log.info({ url: `${listening.url}/graphql`, devIssuer: cfg.auth.devIssuer }, 'gateway listening');
 
   exitGracefullyOnSignals({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import express from 'express';
 import { ApolloServer } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloGateway } from '@apollo/gateway';
@@ -14,6 +14,7 @@ import type { Logger } from '../subgraphs/kit/logger';
 import type { Principal } from '../subgraphs/kit/principal';
 import { requestIdPlugin, requestLogPlugin } from '../subgraphs/kit/plugins';
 import { mountHealth } from '../subgraphs/kit/http';
+import { graphqlHttp, routeGraphQL, sendJson } from '../subgraphs/kit/graphql-http';
 import { schemaFile } from '../subgraphs/kit/paths';
 import type { SubgraphName } from '../subgraphs/kit/module';
 import type { AccessTokenVerifier } from './auth';
@@ -28,7 +29,6 @@ import { staffIntrospectionPlugin, type IntrospectionPolicy } from './limits/int
 import { createRateLimiter, type LimiterFactory, type RateLimitSettings } from './limits/rate-limit';
 import { loadManifests, TrustedDocuments } from './trusted-documents/manifests';
 import { ManifestDocumentCache, trustedDocumentsPlugin } from './trusted-documents/plugin';
-import { bodyErrorHandler } from './http-errors';
 import { createGatewayMetrics } from './metrics';
 
 export interface GatewayDeps {
@@ -59,7 +59,8 @@ export interface GatewayDeps {
 }
 
 export interface GatewayServer {
-  app: Express;
+  /** The HTTP handler: GraphQL at /graphql on bare node:http (kit/graphql-http.ts), Express for the rest. */
+  handler: RequestListener;
   apollo: ApolloServer<GatewayContext>;
   supergraph: SupergraphFile;
   principals: PrincipalResolver;
@@ -175,13 +176,26 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
     res.json(publishedJwks());
   });
 
-  const authenticate = async (req: Request, res: Response, next: NextFunction) => {
+  const serveGraphQL = graphqlHttp(apollo, { maxBodyBytes: limits.maxBodyBytes, log });
+  const context = (requestId: string, principal: Principal, clientId: string | null): GatewayContext => ({
+    principal,
+    requestId,
+    clientId,
+    log: log.child({ requestId, subject: principal.subject }),
+    internalTokens: new Map(),
+  });
+
+  /** Authentication, rate limit and the caller's principal before any GraphQL work, then the operation. */
+  const graphql = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = randomUUID();
     res.setHeader('x-request-id', requestId);
-    if (deps.landingPage && isLandingPageRequest(req)) return next();
+    if (deps.landingPage && isLandingPageRequest(req)) {
+      // only the landing page gets here without a principal, and it never executes an operation
+      return serveGraphQL(req, res, async () => context(requestId, anonymous(requestId), null));
+    }
     const deny = (status: number, code: ErrorCode, message: string) => {
       if (status === 401) res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
-      res.status(status).json(errorBody(code, message, requestId));
+      sendJson(res, status, errorBody(code, message, requestId));
     };
     let subject: string;
     let clientId: string | null;
@@ -190,7 +204,6 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
     } catch (e) {
       return deny(401, ErrorCode.UNAUTHENTICATED, (e as Error).message);
     }
-    res.locals.clientId = clientId;
     if (!(await rateLimiter.admit(res, subject, clientId, requestId))) return;
     const purposeHeader = req.headers['x-purpose'];
     const purpose = typeof purposeHeader === 'string' ? purposeHeader.trim() : '';
@@ -201,51 +214,20 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
         `x-purpose: must be printable text of at most ${PURPOSE_MAX} characters`,
       );
     }
+    let principal: Principal;
     try {
       const caller = await principals.resolve(subject, requestId);
       if (!caller) return deny(403, ErrorCode.FORBIDDEN, 'This identity has no active account in the federation');
-      const principal: Principal = { ...caller, purpose: purpose || null, requestId };
-      res.locals.principal = principal;
+      principal = { ...caller, purpose: purpose || null, requestId };
     } catch (e) {
       log.error({ requestId, reason: (e as Error).message }, 'could not resolve the caller grants');
       return deny(503, ErrorCode.SERVICE_UNAVAILABLE, 'Authorisation is temporarily unavailable; retry shortly');
     }
-    return next();
+    return serveGraphQL(req, res, async () => context(requestId, principal, clientId));
   };
 
-  app.use(
-    '/graphql',
-    authenticate,
-    express.json({ limit: limits.maxBodyBytes }),
-    expressMiddleware(apollo, {
-      context: async ({ res }) => {
-        const principal = res.locals.principal as Principal | undefined;
-        const requestId = res.getHeader('x-request-id') as string;
-        // Only the landing page gets here without a principal, and it never executes an operation.
-        const effective: Principal = principal ?? {
-          subject: 'anonymous',
-          kind: 'user',
-          organisationCode: null,
-          roles: [],
-          scopes: [],
-          jurisdictions: [],
-          purpose: null,
-          requestId,
-        };
-        return {
-          principal: effective,
-          requestId,
-          clientId: (res.locals.clientId as string | null | undefined) ?? null,
-          log: log.child({ requestId, subject: effective.subject }),
-          internalTokens: new Map(),
-        };
-      },
-    }),
-  );
-  app.use(bodyErrorHandler(log, limits.maxBodyBytes));
-
   return {
-    app,
+    handler: routeGraphQL('/graphql', graphql, app, log),
     apollo,
     supergraph,
     principals,
@@ -256,10 +238,25 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
   };
 }
 
-function isLandingPageRequest(req: Request): boolean {
+function isLandingPageRequest(req: IncomingMessage): boolean {
+  const url = req.url ?? '';
+  const query = url.indexOf('?');
   return (
-    req.method === 'GET' && Object.keys(req.query).length === 0 && (req.headers.accept ?? '').includes('text/html')
+    req.method === 'GET' && (query < 0 || query === url.length - 1) && (req.headers.accept ?? '').includes('text/html')
   );
+}
+
+function anonymous(requestId: string): Principal {
+  return {
+    subject: 'anonymous',
+    kind: 'user',
+    organisationCode: null,
+    roles: [],
+    scopes: [],
+    jurisdictions: [],
+    purpose: null,
+    requestId,
+  };
 }
 
 function prefixed(statuses: Record<string, string>): Record<string, string> {

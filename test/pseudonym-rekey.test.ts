@@ -149,7 +149,7 @@ async function restartWith(stack: Stack, key: PseudonymKey): Promise<Restarted> 
       pseudonymKey: key,
     });
     server.markReady();
-    const listening = await listen(server.app, 0, '127.0.0.1');
+    const listening = await listen(server.handler, 0, '127.0.0.1');
     servers.push({ server, listening });
     urls[name] = `${listening.url}/graphql`;
   }
@@ -171,7 +171,7 @@ async function restartWith(stack: Stack, key: PseudonymKey): Promise<Restarted> 
     internalJwks: stack.internal.jwks,
     logger: log,
   });
-  const gw = await listen(gateway.app, 0, '127.0.0.1');
+  const gw = await listen(gateway.handler, 0, '127.0.0.1');
   return {
     gateway,
     gw,

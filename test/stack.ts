@@ -170,7 +170,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         webhookAllowList: parseWebhookAllowList(opts.webhookAllowedTargets ?? TEST_WEBHOOK_ALLOWED_TARGETS),
       });
       server.markReady();
-      const listening = await listen(server.app, 0, '127.0.0.1');
+      const listening = await listen(server.handler, 0, '127.0.0.1');
       // prepended: express rewrites req.url under its mount path before later listeners run
       listening.server.prependListener('request', (req: { url?: string; headers: Record<string, unknown> }) => {
         if (!req.url?.startsWith('/graphql')) return;
@@ -215,7 +215,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     subgraphTransport: transport,
     ...opts.gatewayPolicy,
   });
-  const gw = await listen(gateway.app, 0, '127.0.0.1');
+  const gw = await listen(gateway.handler, 0, '127.0.0.1');
   const gatewayUrl = `${gw.url}/graphql`;
 
   const post = async <T>(body: unknown, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> => {

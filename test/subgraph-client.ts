@@ -81,7 +81,7 @@ export async function startSubgraph(name: SubgraphName, dataSource: DataSource):
     logger: silentLogger(),
     pseudonymKey: TEST_PSEUDONYM_KEY,
   });
-  const listening: Listening = await listen(server.app, 0, '127.0.0.1');
+  const listening: Listening = await listen(server.handler, 0, '127.0.0.1');
   server.markReady();
   const url = `${listening.url}/graphql`;
 

@@ -1,6 +1,7 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { errorBody, ErrorCode } from '../../subgraphs/kit/errors';
+import { sendJson } from '../../subgraphs/kit/graphql-http';
 
 export interface RateLimitSettings {
   /** Off: no limit at all (tests that are not about it). */
@@ -31,7 +32,7 @@ export const memoryLimiter: LimiterFactory = (keyPrefix, points, duration) =>
 
 export interface RateLimiter {
   /** Consumes one request of `subject` and of `clientId`; answers 429 itself and returns false when over. */
-  admit(res: Response, subject: string, clientId: string | null, requestId: string): Promise<boolean>;
+  admit(res: ServerResponse, subject: string, clientId: string | null, requestId: string): Promise<boolean>;
 }
 
 export function createRateLimiter(settings: RateLimitSettings, factory: LimiterFactory = memoryLimiter): RateLimiter {
@@ -49,9 +50,7 @@ export function createRateLimiter(settings: RateLimitSettings, factory: LimiterF
         if (!(e instanceof RateLimiterRes)) return true;
         const seconds = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
         res.setHeader('retry-after', String(seconds));
-        res
-          .status(429)
-          .json(errorBody(ErrorCode.RATE_LIMITED, `Too many requests: retry after ${seconds} s`, requestId));
+        sendJson(res, 429, errorBody(ErrorCode.RATE_LIMITED, `Too many requests: retry after ${seconds} s`, requestId));
         return false;
       }
     },

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express, Request, Response } from 'express';
 
@@ -41,8 +41,8 @@ export interface Listening {
 const isHealthCheck = (url: string | undefined) => url === '/healthz' || url === '/readyz';
 
 /** Listens (port 0 picks a free port) and returns a close that waits for in-flight requests. */
-export async function listen(app: Express, port: number, host: string): Promise<Listening> {
-  const server = createServer(app);
+export async function listen(handler: RequestListener, port: number, host: string): Promise<Listening> {
+  const server = createServer(handler);
   server.keepAliveTimeout = 65_000;
   let inFlight = 0;
   let draining = false;

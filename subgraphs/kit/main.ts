@@ -74,7 +74,7 @@ export async function runSubgraph(module: SubgraphModule, env: NodeJS.ProcessEnv
     retention: { ...cfg.retention, rules: module.retention ?? [] },
   });
   if (cfg.benchFixedInternalToken) log.warn('BENCH_MODE: accepting the fixed benchmark internal token');
-  const listening = await listen(server.app, cfg.port, cfg.host);
+  const listening = await listen(server.handler, cfg.port, cfg.host);
   log.info({ url: `${listening.url}/graphql` }, 'listening; connecting to the database');
 
   // time-partitioned tables (kit/partitions.ts): a partition for each period (day or week) from the

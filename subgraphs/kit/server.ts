@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import express from 'express';
 import { ApolloServer } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
@@ -16,6 +16,7 @@ import type { Principal } from './principal';
 import type { PseudonymKey } from './pseudonym';
 import { requestIdPlugin, requestLogPlugin } from './plugins';
 import { mountHealth, type Readiness } from './http';
+import { graphqlHttp, routeGraphQL, sendJson } from './graphql-http';
 import { isDatabaseUp } from './db';
 import { schemaFile } from './paths';
 import { applyAccessShield } from './shield';
@@ -71,7 +72,8 @@ export interface SubgraphDeps {
 }
 
 export interface SubgraphServer {
-  app: Express;
+  /** The HTTP handler: GraphQL at /graphql on bare node:http (graphql-http.ts), Express for the rest. */
+  handler: RequestListener;
   apollo: ApolloServer<SubgraphContext>;
   /** Called once migrations and seeds are done: from now on GraphQL is served. */
   markReady(): void;
@@ -82,12 +84,15 @@ export interface SubgraphServer {
   stop(): Promise<void>;
 }
 
+/** The largest GraphQL request body a subgraph reads (a batch of 1,000 passages is about 190 KB). */
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
 export function readSubgraphSdl(name: string): string {
   return readFileSync(schemaFile(`${name}.graphql`), 'utf8');
 }
 
 /**
- * Side-effect-free construction of a subgraph: Express app with health routes, gateway-token
+ * Side-effect-free construction of a subgraph: an HTTP handler with health routes, gateway-token
  * authentication on every GraphQL request (including `_service` and `_entities`), and Apollo
  * Server with masked errors. `main.ts` wires config and database and listens; tests import this.
  */
@@ -134,10 +139,13 @@ export async function createSubgraphServer(deps: SubgraphDeps): Promise<Subgraph
     return { ready: dbUp && ready && !draining, checks: { database: dbUp ? 'up' : 'down', process: state } };
   });
 
-  const authenticate = async (req: Request, res: Response, next: NextFunction) => {
+  const serveGraphQL = graphqlHttp(apollo, { maxBodyBytes: MAX_BODY_BYTES, log: logger });
+  /** The gateway's token before any GraphQL work, then the operation. */
+  const graphql = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let principal: Principal;
     try {
       const requestId = req.headers['x-request-id'];
-      res.locals.principal = await deps.verifyToken(
+      principal = await deps.verifyToken(
         bearer(req.headers.authorization),
         typeof requestId === 'string' ? requestId : undefined,
       );
@@ -145,44 +153,34 @@ export async function createSubgraphServer(deps: SubgraphDeps): Promise<Subgraph
       // no trusted request id without the gateway's token: a fresh one, so the refusal can be quoted
       const requestId = randomUUID();
       res.setHeader('x-request-id', requestId);
-      res.status(401).json(errorBody(ErrorCode.UNAUTHENTICATED, 'Requests must come through the gateway', requestId));
+      sendJson(res, 401, errorBody(ErrorCode.UNAUTHENTICATED, 'Requests must come through the gateway', requestId));
       return;
     }
+    res.setHeader('x-request-id', principal.requestId);
     if (!ready || !dataSource.isInitialized) {
-      const { requestId } = res.locals.principal as Principal;
-      res.setHeader('x-request-id', requestId);
-      res.status(503).json(errorBody(ErrorCode.SERVICE_UNAVAILABLE, 'Service temporarily unavailable', requestId));
+      sendJson(
+        res,
+        503,
+        errorBody(ErrorCode.SERVICE_UNAVAILABLE, 'Service temporarily unavailable', principal.requestId),
+      );
       return;
     }
-    next();
+    return serveGraphQL(req, res, async () => ({
+      principal,
+      requestId: principal.requestId,
+      loaders: new LoaderRegistry(),
+      db: dataSource,
+      pseudonymKey: deps.pseudonymKey,
+      smallCountThreshold: deps.smallCountThreshold ?? DEFAULT_SMALL_COUNT_THRESHOLD,
+      log: logger.child({ requestId: principal.requestId, subject: principal.subject }),
+      audit: new AuditCollector(),
+      secretKeyRing: deps.secretKeyRing,
+      webhookAllowList: deps.webhookAllowList ?? EMPTY_ALLOW_LIST,
+    }));
   };
 
-  app.use(
-    '/graphql',
-    authenticate,
-    express.json({ limit: '2mb' }),
-    expressMiddleware(apollo, {
-      context: async ({ res }) => {
-        const principal = res.locals.principal as Principal;
-        res.setHeader('x-request-id', principal.requestId);
-        return {
-          principal,
-          requestId: principal.requestId,
-          loaders: new LoaderRegistry(),
-          db: dataSource,
-          pseudonymKey: deps.pseudonymKey,
-          smallCountThreshold: deps.smallCountThreshold ?? DEFAULT_SMALL_COUNT_THRESHOLD,
-          log: logger.child({ requestId: principal.requestId, subject: principal.subject }),
-          audit: new AuditCollector(),
-          secretKeyRing: deps.secretKeyRing,
-          webhookAllowList: deps.webhookAllowList ?? EMPTY_ALLOW_LIST,
-        };
-      },
-    }),
-  );
-
   return {
-    app,
+    handler: routeGraphQL('/graphql', graphql, app, logger),
     apollo,
     markReady: () => {
       ready = true;

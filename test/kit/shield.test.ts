@@ -29,7 +29,7 @@ beforeAll(async () => {
     transformSchema: (schema) => applyAccessShield(sdl, schema),
   });
   server.markReady();
-  listening = await listen(server.app, 0, '127.0.0.1');
+  listening = await listen(server.handler, 0, '127.0.0.1');
   stop = async () => {
     await listening.close(0);
     await server.stop();
