@@ -26,7 +26,7 @@ interface Answer {
   json: { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
 }
 
-async function send(url: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<Answer> {
+async function send(url: string, body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}): Promise<Answer> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const text = await res.text();
   let json: Answer['json'] = {};
@@ -106,7 +106,7 @@ describe('graphqlHttp + routeGraphQL', () => {
   });
 
   test('a gzip-compressed body is read', async () => {
-    const body = gzipSync(JSON.stringify({ query: '{ hello(name: "zip") }' }));
+    const body = new Uint8Array(gzipSync(JSON.stringify({ query: `{ hello(name: "zip") }` })));
     const res = await send(`${listening.url}/graphql`, body, { 'content-encoding': 'gzip' });
     expect(res.json).toEqual({ data: { hello: 'hello zip' } });
   });
