@@ -20,7 +20,7 @@ import type { SubgraphName } from '../subgraphs/kit/module';
 import type { AccessTokenVerifier } from './auth';
 import type { GatewayContext } from './context';
 import { PrincipalLookupError, PrincipalResolver } from './principals';
-import { SignedSubgraphSource, type SubgraphTransport } from './subgraph-source';
+import { requestPrincipal, SignedSubgraphSource, type SubgraphTransport } from './subgraph-source';
 import { SupergraphFile } from './supergraph-file';
 import { SubgraphProbe } from './subgraph-probe';
 import { AuthorizingGateway } from './authorization/gateway';
@@ -218,7 +218,7 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
     try {
       const caller = await principals.resolve(subject, requestId);
       if (!caller) return deny(403, ErrorCode.FORBIDDEN, 'This identity has no active account in the federation');
-      principal = { ...caller, purpose: purpose || null, requestId };
+      principal = requestPrincipal(caller, purpose || null, requestId);
     } catch (e) {
       log.error({ requestId, reason: (e as Error).message }, 'could not resolve the caller grants');
       return deny(503, ErrorCode.SERVICE_UNAVAILABLE, 'Authorisation is temporarily unavailable; retry shortly');

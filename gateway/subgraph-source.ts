@@ -10,6 +10,7 @@ import type { SigningKey } from '../subgraphs/kit/keys';
 import type { Logger } from '../subgraphs/kit/logger';
 import type { Principal } from '../subgraphs/kit/principal';
 import type { GatewayContext } from './context';
+import type { CallerPrincipal } from './principals';
 import { DEFAULT_ENTITY_CACHE, EntityCache, fetchEntities, type EntityCacheOptions } from './entity-fetch';
 import type { SubgraphCallObserver, TransportStats } from './metrics';
 
@@ -182,6 +183,18 @@ export class SubgraphTransport {
   }
 }
 
+/**
+ * The headers RemoteGraphQLDataSource built (a node-fetch `Headers`) as a plain object: from its
+ * `raw()` map where it has one (iterating a node-fetch `Headers` sorts its names at every step).
+ */
+function plainHeaders(headers: Iterable<[string, string]>): Record<string, string> {
+  const raw = (headers as { raw?: () => Record<string, string[]> }).raw?.();
+  if (!raw) return Object.fromEntries(headers);
+  const plain: Record<string, string> = {};
+  for (const name in raw) plain[name.toLowerCase()] = raw[name]!.join(', ');
+  return plain;
+}
+
 function withoutDedupeHeader(init: FetcherRequestInit | undefined): FetcherRequestInit | undefined {
   if (!init?.headers || !(DEDUPE_HEADER in init.headers)) return init;
   const headers = { ...init.headers };
@@ -194,12 +207,39 @@ const callerDigests = new WeakMap<object, string>();
 export function callerDigest(principal: Principal): string {
   let d = callerDigests.get(principal);
   if (!d) {
-    // the caller itself, encoded to travel in a header (only ever an in-memory key: a hash would cost more)
-    const { requestId: _requestId, ...caller } = principal;
-    d = Buffer.from(JSON.stringify(caller)).toString('base64url');
+    d = digestOf(principal);
     callerDigests.set(principal, d);
   }
   return d;
+}
+
+function digestOf(principal: Principal): string {
+  // the caller itself, encoded to travel in a header (only ever an in-memory key: a hash would cost more)
+  const { requestId: _requestId, ...caller } = principal;
+  return Buffer.from(JSON.stringify(caller)).toString('base64url');
+}
+
+/** Digests by caller (PrincipalResolver's cached object, shared by its requests) and purpose. */
+const digestsByCaller = new WeakMap<CallerPrincipal, Map<string | null, string>>();
+/** Purposes remembered per caller: a caller sending ever new ones gets its digest computed per request. */
+const PURPOSES_PER_CALLER = 16;
+
+/**
+ * The principal of one request, `{ ...caller, purpose, requestId }`, with its callerDigest computed
+ * once per caller and purpose rather than per request (it is the same text: the digest leaves the
+ * request id out). `caller` must not change once made, as PrincipalResolver's cached callers do not.
+ */
+export function requestPrincipal(caller: CallerPrincipal, purpose: string | null, requestId: string): Principal {
+  const principal: Principal = { ...caller, purpose, requestId };
+  let byPurpose = digestsByCaller.get(caller);
+  if (!byPurpose) digestsByCaller.set(caller, (byPurpose = new Map()));
+  let d = byPurpose.get(purpose);
+  if (d === undefined) {
+    d = digestOf(principal);
+    if (byPurpose.size < PURPOSES_PER_CALLER) byPurpose.set(purpose, d);
+  }
+  callerDigests.set(principal, d);
+  return principal;
 }
 
 /**
@@ -333,7 +373,7 @@ export class SignedSubgraphSource extends RemoteGraphQLDataSource<GatewayContext
     const { http, ...body } = request;
     const init: FetcherRequestInit = {
       method: http.method,
-      headers: Object.fromEntries(http.headers),
+      headers: plainHeaders(http.headers),
       body: JSON.stringify(body),
     };
     let response: FetcherResponse | undefined;

@@ -1,7 +1,9 @@
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
+import { Headers as NodeFetchHeaders } from 'node-fetch';
 import type { GatewayContext } from '../../gateway/context';
-import { SignedSubgraphSource, SubgraphTransport } from '../../gateway/subgraph-source';
+import type { CallerPrincipal } from '../../gateway/principals';
+import { callerDigest, requestPrincipal, SignedSubgraphSource, SubgraphTransport } from '../../gateway/subgraph-source';
 
 /**
  * SignedSubgraphSource replaces RemoteGraphQLDataSource's sendRequest (private in its types) with
@@ -103,4 +105,50 @@ test('a body that is not a JSON object, and an HTTP error, fail as they do with 
     expect(mine).toBeInstanceOf(Error);
     expect((mine as Error).message).toBe((base as Error).message);
   }
+});
+
+test('headers built as RemoteGraphQLDataSource builds them (node-fetch) are sent as iterating them gives', async () => {
+  const headers = new NodeFetchHeaders();
+  headers.set('Content-Type', 'application/json');
+  headers.set('Authorization', 'Bearer t');
+  headers.append('X-Multi', 'a');
+  headers.append('x-multi', 'b');
+  const expected = Object.fromEntries(headers);
+  expect(expected).toEqual({ 'content-type': 'application/json', authorization: 'Bearer t', 'x-multi': 'a, b' });
+  const { source, sent } = sourceRecording(() => answer({ data: {} }));
+  await sendRequestOf(source).call(source, { ...request(), http: { ...request().http, headers } }, context);
+  expect(sent[0]!.init.headers).toEqual(expected);
+});
+
+describe('requestPrincipal', () => {
+  const caller: CallerPrincipal = {
+    subject: 'u-1',
+    kind: 'user',
+    organisationCode: 'HCDC',
+    roles: ['checkpoint_officer'],
+    scopes: ['passage:read'],
+    jurisdictions: [{ unitCode: '79', includeDescendants: true }],
+  };
+
+  test('is the caller with purpose and request id, and its digest is the one computed from scratch', () => {
+    const p = requestPrincipal(caller, 'contact tracing', 'r-1');
+    expect(p).toEqual({ ...caller, purpose: 'contact tracing', requestId: 'r-1' });
+    expect(callerDigest(p)).toBe(callerDigest({ ...caller, purpose: 'contact tracing', requestId: 'other' }));
+  });
+
+  test('one digest per caller and purpose, whatever the request id; another purpose or caller, another digest', () => {
+    const a = callerDigest(requestPrincipal(caller, 'contact tracing', 'r-1'));
+    expect(callerDigest(requestPrincipal(caller, 'contact tracing', 'r-2'))).toBe(a);
+    expect(callerDigest(requestPrincipal(caller, null, 'r-3'))).not.toBe(a);
+    expect(callerDigest(requestPrincipal({ ...caller, roles: [] }, 'contact tracing', 'r-4'))).not.toBe(a);
+    expect(callerDigest(requestPrincipal({ ...caller, subject: 'u-2' }, 'contact tracing', 'r-5'))).not.toBe(a);
+  });
+
+  test('a caller with ever new purposes still gets the right digest past the ones remembered', () => {
+    const fresh: CallerPrincipal = { ...caller, subject: 'u-many' };
+    for (let i = 0; i < 40; i++) {
+      const p = requestPrincipal(fresh, `purpose ${i}`, `r-${i}`);
+      expect(callerDigest(p)).toBe(callerDigest({ ...fresh, purpose: `purpose ${i}`, requestId: 'x' }));
+    }
+  });
 });
