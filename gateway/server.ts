@@ -30,6 +30,7 @@ import { createRateLimiter, type LimiterFactory, type RateLimitSettings } from '
 import { loadManifests, TrustedDocuments } from './trusted-documents/manifests';
 import { ManifestDocumentCache, trustedDocumentsPlugin } from './trusted-documents/plugin';
 import { createGatewayMetrics } from './metrics';
+import { checkVariablesWithoutCoercing } from './variables';
 
 export interface GatewayDeps {
   mode: 'development' | 'production' | 'test';
@@ -93,20 +94,21 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
   // gateway/metrics.ts: /metrics, the plugin, subgraph calls, what the transport spared
   const metrics = createGatewayMetrics(deps.subgraphTransport && (() => deps.subgraphTransport!.stats()));
   // Field-level authorisation runs before planning (see gateway/authorization).
-  const gateway = new AuthorizingGateway(
-    new ApolloGateway({
-      supergraphSdl: supergraph,
-      buildService: ({ name, url }) =>
-        new SignedSubgraphSource(
-          deps.subgraphUrls[name as SubgraphName] ?? url ?? '',
-          name,
-          signingKey,
-          deps.subgraphTransport,
-          metrics.observeSubgraphCall,
-        ),
-      logger: log,
-    }),
-  );
+  const apolloGateway = new ApolloGateway({
+    supergraphSdl: supergraph,
+    buildService: ({ name, url }) =>
+      new SignedSubgraphSource(
+        deps.subgraphUrls[name as SubgraphName] ?? url ?? '',
+        name,
+        signingKey,
+        deps.subgraphTransport,
+        metrics.observeSubgraphCall,
+      ),
+    logger: log,
+  });
+  // variables checked without graphql-js building a copy of them first (gateway/variables.ts)
+  checkVariablesWithoutCoercing(apolloGateway);
+  const gateway = new AuthorizingGateway(apolloGateway);
   // a new supergraph may change what a subgraph answers: kept entities are not carried over
   gateway.onSchemaLoadOrUpdate(() => deps.subgraphTransport?.entities.clear());
 

@@ -106,6 +106,45 @@ describe('operation limits answer 400 with the limit named, before any subgraph 
   });
 });
 
+describe('variables are checked at the gateway, before any subgraph call (gateway/variables.ts)', () => {
+  const FEEDBACK =
+    'query($f: FeedbackFilter, $n: Int) { feedbackList(filter: $f, first: $n) { pageInfo { hasNextPage } } }';
+  // a health official: staff (ad-hoc documents) with feedback:read, so the field is not trimmed away
+  const asOfficial = async (body: unknown) =>
+    stack.post(body, { authorization: `Bearer ${await stack.token('dev-health-01')}` });
+  // the official's grants looked up once (an organisations call) before counting calls
+  beforeAll(async () => {
+    expect((await asOfficial({ query: '{ __typename }' })).status).toBe(200);
+  });
+
+  test.each([
+    [
+      { f: { status: 'NO_SUCH_STATUS' } },
+      /^Variable "\$f" got invalid value "NO_SUCH_STATUS" at "f.status"; Value "NO_SUCH_STATUS" does not exist in "FeedbackStatus" enum\.$/,
+    ],
+    [
+      { f: { colour: 'red' } },
+      /^Variable "\$f" got invalid value \{ colour: "red" \}; Field "colour" is not defined by type "FeedbackFilter"\.$/,
+    ],
+    [
+      { f: {}, n: 'twenty' },
+      /^Variable "\$n" got invalid value "twenty"; Int cannot represent non-integer value: "twenty"$/,
+    ],
+  ])("%j: refused with graphql-js's own message", async (variables, message) => {
+    const before = totalCalls();
+    const res = await asOfficial({ query: FEEDBACK, variables });
+    expectRefused(res, 400, 'BAD_USER_INPUT', message);
+    expect(totalCalls()).toBe(before);
+  });
+
+  test('valid variables go through', async () => {
+    const res = await asOfficial({ query: FEEDBACK, variables: { f: { status: 'RECEIVED' }, n: 5 } });
+    expect(res.status).toBe(200);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data).toEqual({ feedbackList: { pageInfo: { hasNextPage: expect.any(Boolean) as unknown } } });
+  });
+});
+
 describe('HTTP protections', () => {
   test('array batching is refused', async () => {
     const res = await asStaff([{ query: '{ __typename }' }, { query: '{ __typename }' }]);

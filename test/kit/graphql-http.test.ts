@@ -26,7 +26,11 @@ interface Answer {
   json: { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
 }
 
-async function send(url: string, body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}): Promise<Answer> {
+async function send(
+  url: string,
+  body: string | Uint8Array<ArrayBuffer>,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const text = await res.text();
   let json: Answer['json'] = {};
