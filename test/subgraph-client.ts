@@ -42,6 +42,8 @@ export interface TestSubgraph {
   readonly dataSource: DataSource;
   /** POSTs a GraphQL operation over real HTTP. */
   query<T = Record<string, unknown>>(query: string, opts?: RequestOptions): Promise<GraphQLResponse<T>>;
+  /** An internal token for `principal`, as the gateway signs it (for requests a test builds itself). */
+  token(principal?: Partial<Principal>): Promise<string>;
 }
 
 export interface RunningSubgraph extends TestSubgraph {
@@ -89,6 +91,7 @@ export async function startSubgraph(name: SubgraphName, dataSource: DataSource):
     name,
     url,
     dataSource,
+    token: (principal) => signInternalToken(signing, testPrincipal(principal), name),
     async query<T>(query: string, opts: RequestOptions = {}): Promise<GraphQLResponse<T>> {
       const token =
         opts.token === undefined ? await signInternalToken(signing, testPrincipal(opts.principal), name) : opts.token;
@@ -148,5 +151,6 @@ export function useSubgraph(name: SubgraphName, options: UseSubgraphOptions = {}
       return started().dataSource;
     },
     query: <T>(query: string, opts?: RequestOptions) => started().query<T>(query, opts),
+    token: (principal) => started().token(principal),
   };
 }

@@ -20,6 +20,7 @@ import { apiSchemaOf } from '../../gateway/operation-check';
 import { schemaFile } from '../../subgraphs/kit/paths';
 import { DEV_SUBJECTS } from '../../subgraphs/organisations/seed';
 import { startStack, type Stack } from '../stack';
+import { seededRandom, type SeededRandom } from '../random';
 
 /**
  * Fuzzing the gateway (issue 7): 5,000 seeded operations — valid ones built from the supergraph with
@@ -47,29 +48,12 @@ afterAll(async () => {
   await stack.stop();
 });
 
-/** mulberry32: a small seeded generator, so every run sends the same operations. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
-  const chance = (p: number) => next() < p;
-  return { next, int, pick, chance };
-}
-type Rng = ReturnType<typeof rng>;
-
 // Random text never holds a dot next to digits (IP-like) or SQL keywords, so an echo of the input in
 // a validation message cannot be mistaken for a leak.
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _-/#@ắđôưỹ中😀\'"\\\n\t{}[]()$!:';
-const text = (r: Rng, max = 40) => Array.from({ length: r.int(max) }, () => r.pick([...ALPHABET])).join('');
+const text = (r: SeededRandom, max = 40) => Array.from({ length: r.int(max) }, () => r.pick([...ALPHABET])).join('');
 
-const SCALARS: Record<string, (r: Rng) => string> = {
+const SCALARS: Record<string, (r: SeededRandom) => string> = {
   Int: (r) => String(r.pick([0, 1, -1, 5, 50, 200, 201, 2_147_483_647, -2_147_483_648, r.int(1000)])),
   Float: (r) => r.pick(['0', '1.5', '-3e5', '36.6', '1e308', String(r.int(100))]),
   Boolean: (r) => r.pick(['true', 'false']),
@@ -80,7 +64,7 @@ const SCALARS: Record<string, (r: Rng) => string> = {
   JSONObject: (r) => r.pick(['{}', '{ a: 1 }', `{ k: ${JSON.stringify(text(r, 8))} }`]),
 };
 
-function literal(r: Rng, type: GraphQLInputType, depth: number): string {
+function literal(r: SeededRandom, type: GraphQLInputType, depth: number): string {
   if (isNonNullType(type)) return literal(r, type.ofType, depth);
   if (isListType(type)) {
     return `[${Array.from({ length: depth > 3 ? 0 : r.int(3) }, () => literal(r, type.ofType, depth + 1)).join(', ')}]`;
@@ -93,12 +77,12 @@ function literal(r: Rng, type: GraphQLInputType, depth: number): string {
   return (SCALARS[type.name] ?? SCALARS.String!)(r);
 }
 
-function args(r: Rng, defs: readonly GraphQLArgument[]): string {
+function args(r: SeededRandom, defs: readonly GraphQLArgument[]): string {
   const chosen = defs.filter((a) => isNonNullType(a.type) || r.chance(0.3));
   return chosen.length ? `(${chosen.map((a) => `${a.name}: ${literal(r, a.type, 0)}`).join(', ')})` : '';
 }
 
-function selection(r: Rng, schema: GraphQLSchema, type: GraphQLNamedType, depth: number): string {
+function selection(r: SeededRandom, schema: GraphQLSchema, type: GraphQLNamedType, depth: number): string {
   if (isAbstractType(type)) {
     const possible = schema.getPossibleTypes(type);
     const concrete = r.pick(possible);
@@ -117,7 +101,7 @@ function selection(r: Rng, schema: GraphQLSchema, type: GraphQLNamedType, depth:
   return `{ ${kept.length ? kept.join(' ') : '__typename'} }`;
 }
 
-function validOperation(r: Rng, schema: GraphQLSchema): string {
+function validOperation(r: SeededRandom, schema: GraphQLSchema): string {
   const root = r.chance(0.85) ? schema.getQueryType()! : (schema.getMutationType() ?? schema.getQueryType()!);
   const field = r.pick(Object.values(root.getFields()));
   const named = getNamedType(field.type);
@@ -126,7 +110,7 @@ function validOperation(r: Rng, schema: GraphQLSchema): string {
   return `${keyword} Fuzz { ${field.name}${args(r, field.args)} ${sel} }`;
 }
 
-function malformed(r: Rng): unknown {
+function malformed(r: SeededRandom): unknown {
   const nest = (n: number) => `${'parent { '.repeat(n)}code${' }'.repeat(n)}`;
   switch (r.int(12)) {
     case 0:
@@ -185,7 +169,7 @@ interface Finding {
 
 test(`${TOTAL} generated operations: no 5xx, well-formed answers, nothing leaked`, async () => {
   const schema = apiSchemaOf(readFileSync(schemaFile('supergraph.graphql'), 'utf8'));
-  const r = rng(SEED);
+  const r = seededRandom(SEED);
   const requests = Array.from({ length: TOTAL }, (_, i) => {
     const body = i % 2 === 0 ? { query: validOperation(r, schema) } : malformed(r);
     return {

@@ -16,6 +16,7 @@ import {
 import { apiSchemaOf } from '../../gateway/operation-check';
 import { checkVariablesWithoutCoercing, variablesSurelyValid } from '../../gateway/variables';
 import { schemaFile } from '../../subgraphs/kit/paths';
+import { seededRandom, type SeededRandom } from '../random';
 import { ingestPassages } from '../../bench/scenarios';
 
 /**
@@ -25,25 +26,8 @@ import { ingestPassages } from '../../bench/scenarios';
  * shapes the API has none of, with seeded random values, valid and broken.
  */
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  return {
-    next,
-    int: (n: number) => Math.floor(next() * n),
-    pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!,
-  };
-}
-type Rng = ReturnType<typeof rng>;
-
 /** A value graphql-js accepts for `type` (by construction). */
-function validValue(type: GraphQLInputType, r: Rng, depth = 0): unknown {
+function validValue(type: GraphQLInputType, r: SeededRandom, depth = 0): unknown {
   if (isNonNullType(type)) return nonNull(type.ofType, r, depth);
   if (r.next() < 0.1) return null;
   if (isListType(type)) {
@@ -67,13 +51,13 @@ function validValue(type: GraphQLInputType, r: Rng, depth = 0): unknown {
   return leafFor(type, r);
 }
 
-function nonNull(type: GraphQLInputType, r: Rng, depth: number): unknown {
+function nonNull(type: GraphQLInputType, r: SeededRandom, depth: number): unknown {
   let v: unknown = null;
   while (v === null) v = validValue(type, r, depth);
   return v;
 }
 
-function leafFor(type: GraphQLInputType, r?: Rng): unknown {
+function leafFor(type: GraphQLInputType, r?: SeededRandom): unknown {
   const t = isNonNullType(type) ? type.ofType : type;
   if (isEnumType(t)) return (r ? r.pick(t.getValues()) : t.getValues()[0]!).name;
   if (isScalarType(t)) {
@@ -97,7 +81,7 @@ function leafFor(type: GraphQLInputType, r?: Rng): unknown {
 const WRONG_LEAVES: unknown[] = ['not-a-number', 1.5, 2 ** 40, true, 'NO_SUCH_VALUE', { a: 1 }, [1, 2], 7];
 
 /** The value with one thing broken somewhere (graphql-js may or may not refuse it). */
-function broken(value: unknown, type: GraphQLInputType, r: Rng): unknown {
+function broken(value: unknown, type: GraphQLInputType, r: SeededRandom): unknown {
   if (isNonNullType(type)) return r.next() < 0.2 ? null : broken(value, type.ofType, r);
   if (value === null || value === undefined) return r.pick(WRONG_LEAVES);
   if (isListType(type)) {
@@ -167,7 +151,7 @@ describe.each([
   const ops = argumentOperations(schema);
 
   test('valid values: both accept (so the fast answer is used), for every argument type', () => {
-    const r = rng(20_261_128);
+    const r = seededRandom(20_261_128);
     let fastYes = 0;
     let total = 0;
     for (const { op, name, type } of ops) {
@@ -185,7 +169,7 @@ describe.each([
   });
 
   test('broken values: never "surely valid" where graphql-js finds an error', () => {
-    const r = rng(7);
+    const r = seededRandom(7);
     let refusedByGraphql = 0;
     for (const { op, name, type } of ops) {
       for (let i = 0; i < 60; i++) {

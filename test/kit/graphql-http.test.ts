@@ -2,17 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { ApolloServer } from '@apollo/server';
 import express from 'express';
-import { createLocalJWKSet } from 'jose';
 import { graphqlHttp, routeGraphQL } from '../../subgraphs/kit/graphql-http';
 import { listen, type Listening } from '../../subgraphs/kit/http';
-import { createInternalTokenVerifier, signInternalToken } from '../../subgraphs/kit/internal-token';
-import { generateSigningKey, type GeneratedKeyPair } from '../../subgraphs/kit/keys';
-import { silentLogger } from '../../subgraphs/kit/logger';
-import { createSubgraphServer } from '../../subgraphs/kit/server';
-import { MODULES } from '../../subgraphs/registry';
-import { createTestDatabase, type TestDatabase } from '../databases';
-import { TEST_PSEUDONYM_KEY } from '../factories/citizens';
-import { testPrincipal } from '../subgraph-client';
+import { useSubgraph } from '../subgraph-client';
 
 /**
  * Apollo Server on bare node:http (subgraphs/kit/graphql-http.ts), as the gateway and every
@@ -169,57 +161,28 @@ describe('graphqlHttp + routeGraphQL', () => {
 });
 
 describe('a subgraph served this way', () => {
-  let db: TestDatabase;
-  let key: GeneratedKeyPair;
-  let listening: Listening;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('organisations');
-    key = await generateSigningKey();
-    const server = await createSubgraphServer({
-      name: 'organisations',
-      resolvers: MODULES.organisations.resolvers,
-      dataSource: db.dataSource,
-      verifyToken: createInternalTokenVerifier(createLocalJWKSet(key.jwks), 'organisations'),
-      logger: silentLogger(),
-      pseudonymKey: TEST_PSEUDONYM_KEY,
-    });
-    server.markReady();
-    listening = await listen(server.handler, 0, '127.0.0.1');
-    stop = async () => {
-      await listening.close(0);
-      await server.stop();
-    };
-  });
-  afterAll(async () => {
-    await stop();
-    await db.drop();
-  });
+  const organisations = useSubgraph('organisations');
 
   test('no gateway token: 401 before the body is read, even an unreadable one', async () => {
-    const res = await send(`${listening.url}/graphql`, '{"query": ');
+    const res = await send(organisations.url, '{"query": ');
     expect(res.status).toBe(401);
     expect(res.json.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
   test('a body that is not JSON: 400 in GraphQL shape with the gateway’s request id (not an HTML page)', async () => {
-    const principal = testPrincipal();
-    const token = await signInternalToken(key.signing, principal, 'organisations');
-    const res = await send(`${listening.url}/graphql`, '{"query": ', {
-      authorization: `Bearer ${token}`,
-      'x-request-id': principal.requestId,
+    const res = await send(organisations.url, '{"query": ', {
+      authorization: `Bearer ${await organisations.token({ requestId: 'gateway-request-7' })}`,
+      'x-request-id': 'gateway-request-7',
     });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(res.json.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_REQUEST' } });
-    expect(res.headers.get('x-request-id')).toBe(principal.requestId);
+    expect(res.headers.get('x-request-id')).toBe('gateway-request-7');
   });
 
   test('over 2 MB: 413 naming the limit', async () => {
-    const token = await signInternalToken(key.signing, testPrincipal(), 'organisations');
     const body = JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(2 * 1024 * 1024) } });
-    const res = await send(`${listening.url}/graphql`, body, { authorization: `Bearer ${token}` });
+    const res = await send(organisations.url, body, { authorization: `Bearer ${await organisations.token()}` });
     expect(res.status).toBe(413);
     expect(res.json.errors?.[0]?.message).toBe('Request body: must be at most 2097152 bytes');
   });
