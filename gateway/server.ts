@@ -107,7 +107,9 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
     logger: log,
   });
   // variables checked without graphql-js building a copy of them first (gateway/variables.ts)
-  checkVariablesWithoutCoercing(apolloGateway);
+  if (!checkVariablesWithoutCoercing(apolloGateway)) {
+    log.warn('@apollo/gateway has no validateIncomingRequest: variables are checked the slower way');
+  }
   const gateway = new AuthorizingGateway(apolloGateway);
   // a new supergraph may change what a subgraph answers: kept entities are not carried over
   gateway.onSchemaLoadOrUpdate(() => deps.subgraphTransport?.entities.clear());

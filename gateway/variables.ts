@@ -113,14 +113,13 @@ type ValidateIncomingRequest = (
 /**
  * Puts `variablesSurelyValid` in front of the gateway's own variable check (`validateIncomingRequest`,
  * private in @apollo/gateway 2.14's types): variables it is sure of pass without graphql-js building
- * their coerced copy; any others go through the original, unchanged. Throws if the method is gone (an
- * upgrade must revisit this; `test/gateway/variables.test.ts` fails first).
+ * their coerced copy; any others go through the original, unchanged. Returns false, changing nothing,
+ * if the method is gone (the gateway then checks variables its own way, only slower; an upgrade that
+ * renames it fails `test/gateway/variables.test.ts`).
  */
-export function checkVariablesWithoutCoercing(gateway: object): void {
+export function checkVariablesWithoutCoercing(gateway: object): boolean {
   const original = (gateway as { validateIncomingRequest?: ValidateIncomingRequest }).validateIncomingRequest;
-  if (typeof original !== 'function') {
-    throw new Error('@apollo/gateway has no validateIncomingRequest any more: see gateway/variables.ts');
-  }
+  if (typeof original !== 'function') return false;
   const check: ValidateIncomingRequest = (requestContext, operationContext) => {
     const definitions = operationContext.operation.variableDefinitions;
     if (!definitions?.length) return [];
@@ -128,4 +127,5 @@ export function checkVariablesWithoutCoercing(gateway: object): void {
     return original.call(gateway, requestContext, operationContext);
   };
   Object.defineProperty(gateway, 'validateIncomingRequest', { value: check });
+  return true;
 }
