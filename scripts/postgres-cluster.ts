@@ -222,16 +222,24 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
  * (a pool's, a fetch's) — the child then fails with EADDRINUSE. Below it only another listener can
  * take it. Falls back to a kernel-chosen port when none of the tries is free.
  */
+/** A throwaway cluster in its own temporary directory; `dispose` stops it and removes the directory. */
+export interface ThrowawayCluster {
+  cluster: RunningCluster;
+  /** The temporary directory (the data directory is `data` inside it). */
+  dir: string;
+  dispose(): Promise<void>;
+}
+
 /**
- * Runs `body` against a throwaway cluster (ephemeral settings, a random port and password, in a new
- * temporary directory named after `prefix`), then stops it and removes the directory, whatever
- * `body` does.
+ * Starts a throwaway cluster: ephemeral settings, a random port and password, in a new temporary
+ * directory named after `prefix` (removed again if the start fails).
  */
-export async function withThrowawayCluster<T>(
+export async function startThrowawayCluster(
   prefix: string,
-  body: (cluster: RunningCluster) => Promise<T>,
-): Promise<T> {
+  options: Pick<ClusterOptions, 'maxConnections'> = {},
+): Promise<ThrowawayCluster> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
+  const remove = () => rm(dir, { recursive: true, force: true });
   try {
     await chmod(dir, 0o755);
     const cluster = await startCluster({
@@ -239,14 +247,35 @@ export async function withThrowawayCluster<T>(
       port: await freePort(),
       password: randomBytes(12).toString('hex'),
       ephemeral: true,
+      ...options,
     });
-    try {
-      return await body(cluster);
-    } finally {
-      await cluster.stop();
-    }
+    return {
+      cluster,
+      dir,
+      dispose: async () => {
+        try {
+          await cluster.stop();
+        } finally {
+          await remove();
+        }
+      },
+    };
+  } catch (e) {
+    await remove();
+    throw e;
+  }
+}
+
+/** Runs `body` against a throwaway cluster (startThrowawayCluster), then disposes of it, whatever `body` does. */
+export async function withThrowawayCluster<T>(
+  prefix: string,
+  body: (cluster: RunningCluster) => Promise<T>,
+): Promise<T> {
+  const { cluster, dispose } = await startThrowawayCluster(prefix);
+  try {
+    return await body(cluster);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await dispose();
   }
 }
 

@@ -1,13 +1,11 @@
-import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import {
   ensureApplicationRole,
   ensureDatabase,
-  freePort,
-  startCluster,
-  type RunningCluster,
+  startThrowawayCluster,
+  type ThrowawayCluster,
 } from '../scripts/postgres-cluster';
 import { grantApplicationRole } from '../subgraphs/kit/audit';
 import { createDataSource, migrate } from '../subgraphs/kit/db';
@@ -18,7 +16,7 @@ import { TEMPLATE_PREFIX, TEST_APP_ROLE } from './pg-env';
 import { TEST_PSEUDONYM_KEY } from './factories/citizens';
 
 declare global {
-  var __TEST_CLUSTER__: RunningCluster | undefined;
+  var __TEST_CLUSTER__: ThrowawayCluster | undefined;
 }
 
 /**
@@ -29,16 +27,10 @@ declare global {
  * them); migrations, seeds and factories use the owner.
  */
 export default async function globalSetup(): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'epf-test-'));
-  await chmod(dir, 0o755);
-  const cluster = await startCluster({
-    dataDir: join(dir, 'data'),
-    port: await freePort(),
-    password: randomBytes(12).toString('hex'),
-    ephemeral: true,
-    maxConnections: 400,
-  });
-  globalThis.__TEST_CLUSTER__ = cluster;
+  // stopped and removed by the global teardown (its data directory, the logs)
+  const throwaway = await startThrowawayCluster('epf-test-', { maxConnections: 400 });
+  globalThis.__TEST_CLUSTER__ = throwaway;
+  const { cluster, dir } = throwaway;
   const admin = cluster.url('postgres');
   const log = silentLogger();
   const appPassword = randomBytes(12).toString('hex');
@@ -72,5 +64,4 @@ export default async function globalSetup(): Promise<void> {
   // the suite's log lines, scanned for personal data by the global teardown (test/log-scan.ts)
   process.env.TEST_LOG_DIR = join(dir, 'logs');
   await mkdir(process.env.TEST_LOG_DIR);
-  await writeFile(join(dir, 'cluster.json'), JSON.stringify({ port: cluster.port }));
 }
