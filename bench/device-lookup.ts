@@ -7,7 +7,7 @@
  * mean milliseconds per call for 1 and for 1,000 ids, over 50 calls on one connection after 5.
  */
 import { PASSAGE_PARTITIONS } from '../subgraphs/checkpoints/retention';
-import { createDataSource, migrate } from '../subgraphs/kit/db';
+import { subgraphDataSource, migrate } from '../subgraphs/kit/db';
 import { ensurePartitions } from '../subgraphs/kit/partitions';
 import { MODULES } from '../subgraphs/registry';
 import { ensureDatabase, withThrowawayCluster } from '../scripts/postgres-cluster';
@@ -26,12 +26,7 @@ function main(): Promise<void> {
   return withThrowawayCluster('epf-lookup-', async (cluster) => {
     await ensureDatabase(cluster.url('postgres'), 'lookup');
     const mod = MODULES.checkpoints;
-    const ds = createDataSource({
-      url: cluster.url('lookup'),
-      entities: mod.entities,
-      migrations: mod.migrations,
-      poolSize: 2,
-    });
+    const ds = subgraphDataSource(mod, cluster.url('lookup'), { poolSize: 2 });
     await ds.initialize();
     try {
       await migrate(ds);

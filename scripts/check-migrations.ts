@@ -3,7 +3,7 @@
  * database and fails if its entities would still need schema changes (entities and migrations
  * have drifted), then reverts every migration to prove each `down` runs.
  */
-import { createDataSource, migrate, pendingSchemaChanges } from '../subgraphs/kit/db';
+import { subgraphDataSource, migrate, pendingSchemaChanges } from '../subgraphs/kit/db';
 import { SUBGRAPHS } from '../subgraphs/kit/module';
 import { MODULES } from '../subgraphs/registry';
 import { ensureDatabase, withThrowawayCluster } from './postgres-cluster';
@@ -14,12 +14,7 @@ function main(): Promise<number> {
     for (const name of SUBGRAPHS) {
       await ensureDatabase(cluster.url('postgres'), `drift_${name}`);
       const mod = MODULES[name];
-      const ds = createDataSource({
-        url: cluster.url(`drift_${name}`),
-        entities: mod.entities,
-        migrations: mod.migrations,
-        poolSize: 2,
-      });
+      const ds = subgraphDataSource(mod, cluster.url(`drift_${name}`), { poolSize: 2 });
       await ds.initialize();
       try {
         const applied = await migrate(ds);

@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
-import { createDataSource, migrate } from '../subgraphs/kit/db';
+import { subgraphDataSource, migrate } from '../subgraphs/kit/db';
 import { SUBGRAPHS, type SubgraphName } from '../subgraphs/kit/module';
 import { localDir } from '../subgraphs/kit/paths';
 import { MODULES } from '../subgraphs/registry';
@@ -108,13 +108,7 @@ function report(r: ImportResult, effective: string): string {
 
 async function run(opts: CliOptions): Promise<number> {
   const mod = MODULES[opts.subgraph];
-  const ds = createDataSource({
-    url: opts.databaseUrl,
-    entities: mod.entities,
-    migrations: mod.migrations,
-    poolSize: 2,
-    applicationName: 'import-units',
-  });
+  const ds = subgraphDataSource(mod, opts.databaseUrl, { poolSize: 2, applicationName: 'import-units' });
   try {
     await ds.initialize();
   } catch {

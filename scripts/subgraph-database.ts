@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../subgraphs/kit/db';
+import { subgraphDataSource } from '../subgraphs/kit/db';
 import type { SubgraphName } from '../subgraphs/kit/module';
 import { MODULES } from '../subgraphs/registry';
 
@@ -14,14 +14,7 @@ export async function onSubgraphDatabase(
   applicationName: string,
   work: (ds: DataSource) => Promise<boolean>,
 ): Promise<boolean> {
-  const mod = MODULES[name];
-  const ds = createDataSource({
-    url,
-    entities: mod.entities,
-    migrations: mod.migrations,
-    poolSize: 2,
-    applicationName,
-  });
+  const ds = subgraphDataSource(MODULES[name], url, { poolSize: 2, applicationName });
   try {
     await ds.initialize();
   } catch {

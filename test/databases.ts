@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../subgraphs/kit/db';
+import { subgraphDataSource } from '../subgraphs/kit/db';
 import type { SubgraphName } from '../subgraphs/kit/module';
 import { MODULES } from '../subgraphs/registry';
 import { adminUrl, appDatabaseUrl, databaseUrl, TEMPLATE_PREFIX } from './pg-env';
@@ -47,15 +47,9 @@ export async function createTestDatabase(subgraph: SubgraphName, poolSize = 4): 
   );
   const url = databaseUrl(name);
   const mod = MODULES[subgraph];
-  const dataSource = createDataSource({ url, entities: mod.entities, migrations: mod.migrations, poolSize });
+  const dataSource = subgraphDataSource(mod, url, { poolSize });
   const appUrl = appDatabaseUrl(name);
-  const appDataSource = createDataSource({
-    url: appUrl,
-    entities: mod.entities,
-    migrations: mod.migrations,
-    poolSize,
-    applicationName: `test-app-${subgraph}`,
-  });
+  const appDataSource = subgraphDataSource(mod, appUrl, { poolSize, applicationName: `test-app-${subgraph}` });
   await Promise.all([dataSource.initialize(), appDataSource.initialize()]);
   servingDataSources.set(dataSource, appDataSource);
   return {

@@ -8,7 +8,7 @@ import {
   type ThrowawayCluster,
 } from '../scripts/postgres-cluster';
 import { grantApplicationRole } from '../subgraphs/kit/audit';
-import { createDataSource, migrate } from '../subgraphs/kit/db';
+import { subgraphDataSource, migrate } from '../subgraphs/kit/db';
 import { silentLogger } from '../subgraphs/kit/logger';
 import { SUBGRAPHS } from '../subgraphs/kit/module';
 import { MODULES } from '../subgraphs/registry';
@@ -40,12 +40,7 @@ export default async function globalSetup(): Promise<void> {
       const template = `${TEMPLATE_PREFIX}${name}`;
       await ensureDatabase(admin, template);
       const mod = MODULES[name];
-      const ds = createDataSource({
-        url: cluster.url(template),
-        entities: mod.entities,
-        migrations: mod.migrations,
-        poolSize: 2,
-      });
+      const ds = subgraphDataSource(mod, cluster.url(template), { poolSize: 2 });
       await ds.initialize();
       try {
         await migrate(ds);

@@ -1,4 +1,4 @@
-import { createDataSource, migrate, pendingSchemaChanges } from '../subgraphs/kit/db';
+import { subgraphDataSource, migrate, pendingSchemaChanges } from '../subgraphs/kit/db';
 import { SUBGRAPHS } from '../subgraphs/kit/module';
 import { MODULES } from '../subgraphs/registry';
 import { createEmptyDatabase } from './databases';
@@ -6,7 +6,7 @@ import { createEmptyDatabase } from './databases';
 test.each([...SUBGRAPHS])('%s: migrations build the schema the entities describe, and revert cleanly', async (name) => {
   const db = await createEmptyDatabase();
   const mod = MODULES[name];
-  const ds = createDataSource({ url: db.url, entities: mod.entities, migrations: mod.migrations, poolSize: 2 });
+  const ds = subgraphDataSource(mod, db.url, { poolSize: 2 });
   await ds.initialize();
   try {
     const applied = await migrate(ds);

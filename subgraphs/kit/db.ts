@@ -4,6 +4,7 @@ import { AuditRecordEntity } from './audit';
 import { OutboxEventEntity } from './outbox';
 import { MIGRATION_LOCK } from './locks';
 import type { Logger } from './logger';
+import type { SubgraphModule } from './module';
 
 type EntityList = MixedList<string | (new (...args: never[]) => unknown) | EntitySchema>;
 type MigrationList = (new () => MigrationInterface)[];
@@ -14,6 +15,15 @@ export interface DatabaseOptions {
   migrations: MigrationList;
   poolSize?: number;
   applicationName?: string;
+}
+
+/** A subgraph's DataSource on `url`: its module's entities and migrations (createDataSource). */
+export function subgraphDataSource(
+  mod: Pick<SubgraphModule, 'entities' | 'migrations'>,
+  url: string,
+  options: Pick<DatabaseOptions, 'poolSize' | 'applicationName'> = {},
+): DataSource {
+  return createDataSource({ url, entities: mod.entities, migrations: mod.migrations, ...options });
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { grantApplicationRole } from '../../subgraphs/kit/audit';
-import { createDataSource, migrate } from '../../subgraphs/kit/db';
+import { subgraphDataSource, migrate } from '../../subgraphs/kit/db';
 import { SUBGRAPHS } from '../../subgraphs/kit/module';
 import { MODULES } from '../../subgraphs/registry';
 import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../databases';
@@ -73,13 +73,8 @@ describe.each([...SUBGRAPHS])('%s: the application role', (name) => {
 test('grants made at start-up also cover tables a later migration creates', async () => {
   const empty = await createEmptyDatabase();
   const mod = MODULES.organisations;
-  const owner = createDataSource({ url: empty.url, entities: mod.entities, migrations: mod.migrations, poolSize: 2 });
-  const app = createDataSource({
-    url: appDatabaseUrl(empty.name),
-    entities: mod.entities,
-    migrations: mod.migrations,
-    poolSize: 2,
-  });
+  const owner = subgraphDataSource(mod, empty.url, { poolSize: 2 });
+  const app = subgraphDataSource(mod, appDatabaseUrl(empty.name), { poolSize: 2 });
   await owner.initialize();
   try {
     await migrate(owner);

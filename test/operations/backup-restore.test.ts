@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { grantApplicationRole } from '../../subgraphs/kit/audit';
-import { createDataSource, migrate } from '../../subgraphs/kit/db';
+import { subgraphDataSource, migrate } from '../../subgraphs/kit/db';
 import { silentLogger } from '../../subgraphs/kit/logger';
 import { Role } from '../../subgraphs/kit/roles';
 import { MODULES } from '../../subgraphs/registry';
@@ -75,7 +75,7 @@ test('a dumped and restored checkpoints database serves the same answers as the 
   }
   // start-up as the owner: migrations (nothing to do after pg_restore; the schema for the fallback)
   // and the application role's grants
-  restoredOwner = createDataSource({ url: restored.url, entities: mod.entities, migrations: mod.migrations });
+  restoredOwner = subgraphDataSource(mod, restored.url);
   await restoredOwner.initialize();
   expect(await migrate(restoredOwner)).toEqual(tools ? [] : mod.migrations.map((m) => new m().name));
   if (!tools) await logicalRestore(restoredOwner, file);
@@ -84,11 +84,7 @@ test('a dumped and restored checkpoints database serves the same answers as the 
   expect(await tableCounts(restoredOwner)).toEqual(await tableCounts(original.dataSource));
   expect((await tableCounts(restoredOwner)).passage).toBeGreaterThan(0);
 
-  restoredApp = createDataSource({
-    url: appDatabaseUrl(restored.name),
-    entities: mod.entities,
-    migrations: mod.migrations,
-  });
+  restoredApp = subgraphDataSource(mod, appDatabaseUrl(restored.name));
   await restoredApp.initialize();
   const before = await startSubgraph('checkpoints', original.appDataSource);
   running.push(before);
