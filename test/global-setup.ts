@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -14,6 +15,7 @@ import { SUBGRAPHS } from '../subgraphs/kit/module';
 import { MODULES } from '../subgraphs/registry';
 import { TEMPLATE_PREFIX, TEST_APP_ROLE } from './pg-env';
 import { TEST_PSEUDONYM_KEY } from './factories/citizens';
+import { GSO_2025_03_01, PROVINCES_2025_07_01 } from './unit-lists';
 
 declare global {
   var __TEST_CLUSTER__: ThrowawayCluster | undefined;
@@ -27,6 +29,15 @@ declare global {
  * them); migrations, seeds and factories use the owner.
  */
 export default async function globalSetup(): Promise<void> {
+  // one clear refusal rather than every test that imports the official unit lists failing on its own
+  for (const { file } of [GSO_2025_03_01, PROVINCES_2025_07_01]) {
+    if (!existsSync(file)) {
+      throw new Error(
+        `reference data not found: ${file} (the workplace's shared/data folder beside the clone; ` +
+          'for a clone elsewhere set SHARED_DATA_DIR: README, "Checks")',
+      );
+    }
+  }
   // stopped and removed by the global teardown (its data directory, the logs)
   const throwaway = await startThrowawayCluster('epf-test-', { maxConnections: 400 });
   globalThis.__TEST_CLUSTER__ = throwaway;
